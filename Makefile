@@ -1,0 +1,158 @@
+# netfault: build, test, run and install.
+#
+#   make            build netfaultd, netfaultctl and the test programs
+#   make check      unit tests (plain and ASan+UBSan), then root integration
+#                   tests in real network namespaces, then CLI tests
+#   make run        start netfaultd if needed and run $(SCENARIO)
+#   make bench      topology and delay-line benchmarks against iproute2
+#   make install    install into $(DESTDIR)$(PREFIX)
+#
+# Every directory becomes a static library; new .c files are picked up by
+# wildcard, so adding a file needs no change here.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SCENARIO ?= scenarios/poweroff.yaml
+CC       ?= cc
+B        := build
+
+PKGS     := libnl-3.0 libnl-route-3.0 libmnl libnetfilter_queue yaml-0.1 jansson libpcap libnftables
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wformat-security \
+	-Wundef -Wvla -Wnull-dereference -Wdouble-promotion -Wimplicit-fallthrough \
+	-Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+LDLIBS := $(PKG_LIBS) -lpthread -lm
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIBS := common netns scenario engine
+common_SRC   := $(wildcard common/*.c)
+netns_SRC    := $(wildcard netns/*.c)
+scenario_SRC := $(wildcard scenario/*.c)
+engine_SRC   := $(wildcard daemon/run/*.c)
+# link order: most dependent first
+LIBA     := $(B)/libengine.a $(B)/libscenario.a $(B)/libnetns.a $(B)/libcommon.a
+SAN_LIBA := $(patsubst $(B)/%,$(B)/san/%,$(LIBA))
+
+DAEMON_SRC := $(wildcard daemon/*.c)
+CTL_SRC    := $(wildcard ctl/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+INTEG_SRC  := $(wildcard tests/integ/test_*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+BENCH_SRC  := $(wildcard bench/*.c)
+
+UNIT_BIN     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
+INTEG_BIN    := $(patsubst tests/integ/%.c,$(B)/tests/integ_%,$(INTEG_SRC))
+BENCH_BIN    := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+.PHONY: all check check-unit check-san check-integ check-cli run bench install uninstall clean deps
+all: $(B)/netfaultd $(B)/netfaultctl $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BIN)
+
+# --- objects -------------------------------------------------------------
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+sanobj = $(patsubst %.c,$(B)/san/obj/%.o,$(1))
+
+$(B)/libcommon.a: $(call obj,$(common_SRC))
+$(B)/libnetns.a: $(call obj,$(netns_SRC))
+$(B)/libscenario.a: $(call obj,$(scenario_SRC))
+$(B)/libengine.a: $(call obj,$(engine_SRC))
+$(B)/san/libcommon.a: $(call sanobj,$(common_SRC))
+$(B)/san/libnetns.a: $(call sanobj,$(netns_SRC))
+$(B)/san/libscenario.a: $(call sanobj,$(scenario_SRC))
+$(B)/san/libengine.a: $(call sanobj,$(engine_SRC))
+$(B)/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# --- programs ------------------------------------------------------------
+$(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(call sanobj,$(TESTLIB_SRC)) $(SAN_LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/tests/integ_%: $(B)/obj/tests/integ/%.o $(call obj,$(TESTLIB_SRC)) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/obj/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
+
+# --- tests ---------------------------------------------------------------
+check: all $(UNIT_SAN_BIN)
+	@tests/run-all $(B)
+
+check-unit: $(UNIT_BIN)
+	@tests/run-all $(B) unit
+
+check-san: $(UNIT_SAN_BIN)
+	@tests/run-all $(B) san
+
+check-integ: all
+	@tests/run-all $(B) integ
+
+check-cli: all
+	@tests/run-all $(B) cli
+
+deps:
+	@scripts/install-deps --test
+
+run: $(B)/netfaultd $(B)/netfaultctl
+	@scripts/run-scenario $(B) $(SCENARIO)
+
+bench: all
+	@bench/run $(B)
+
+# --- install -------------------------------------------------------------
+install: $(B)/netfaultd $(B)/netfaultctl
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/netfault/scenarios \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 $(B)/netfaultd $(DESTDIR)$(PREFIX)/sbin/netfaultd
+	install -m 0755 $(B)/netfaultctl $(DESTDIR)$(PREFIX)/bin/netfaultctl
+	install -m 0644 man/netfaultctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/netfault-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 man/netfaultd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/netfault/scenarios/
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' dist/netfaultd.service.in > $(DESTDIR)$(PREFIX)/lib/systemd/system/netfaultd.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/netfaultd $(DESTDIR)$(PREFIX)/bin/netfaultctl \
+		$(DESTDIR)$(PREFIX)/share/man/man1/netfaultctl.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/netfault-scenario.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/netfaultd.8 \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/netfaultd.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/netfault
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

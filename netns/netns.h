@@ -1,0 +1,201 @@
+/*
+ * netns.h: the kernel mechanics of netfault's networks, through libnl-3,
+ * libnl-route-3 and plain syscalls (no ip/tc/nft commands).
+ *
+ * A run's network is a set of named network namespaces under /run/netns,
+ * created the way iproute2 creates them, so `ip netns list` shows them and
+ * `ip netns exec nf12-client ss -tni` works during a run:
+ *
+ *   nf<run>-sw      the switch: a Linux bridge "br0" with one port per host
+ *   nf<run>-<host>  one per host: "lo" and "eth0", the host end of a veth
+ *                   pair whose other end "p<N>" is a bridge port in the switch
+ *
+ * Every function returns 0 (or a non-negative value) on success and a
+ * negative errno on failure; libnl errors are mapped to errno values. None of
+ * them prints. Functions that switch namespaces do so for the calling thread
+ * only and always switch back before returning.
+ */
+#ifndef NETFAULT_NETNS_H
+#define NETFAULT_NETNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NETNS_RUN_DIR     "/run/netns"
+#define NETNS_PREFIX      "nf"          /* every namespace netfault makes */
+#define NETNS_LEASE_DIR   "/run/netfault/leases"
+#define NETNS_HOST_IF     "eth0"
+#define NETNS_BRIDGE      "br0"
+#define NETNS_HOST_NAME_MAX 15          /* [a-z][a-z0-9-]{0,14} */
+#define NETNS_MAX_HOSTS   250           /* 10.0.0.N/24 leaves room for 254 */
+#define NETNS_MAX_RUN_ID  65535u
+
+/* ---- names, addresses, MACs (pure, unit-tested) ------------------------ */
+
+/* 0 when NAME is a valid host name ([a-z][a-z0-9-]{0,14}), else -EINVAL. */
+int host_name_valid(const char *name);
+/* Namespace names: "nf12-client", "nf12-sw". Return -ENAMETOOLONG when short. */
+int netns_host_name(char *buf, size_t len, unsigned run_id, const char *host);
+int netns_switch_name(char *buf, size_t len, unsigned run_id);
+/* Parses "nf<id>-..." back into the run id; -EINVAL when not netfault's. */
+int netns_name_run_id(const char *ns_name, unsigned *run_id);
+/* Default addresses of the host with 1-based INDEX: 10.0.0.N/24, fd00::N/64. */
+int host_default_addr4(char *buf, size_t len, unsigned index);
+int host_default_addr6(char *buf, size_t len, unsigned index);
+/* Stable MAC of a host: 02:6e:RR:RR:II:II (run id, 1-based host index). */
+void host_default_mac(uint8_t mac[6], unsigned run_id, unsigned index);
+/* "02:6e:00:0c:00:01" <-> bytes. parse returns -EINVAL on a bad text. */
+int mac_parse(const char *text, uint8_t mac[6]);
+void mac_format(const uint8_t mac[6], char buf[18]);
+
+/* ---- named namespaces (netns.c) ---------------------------------------- */
+
+/* Creates /run/netns/NAME; -EEXIST when it is there already. */
+int netns_create(const char *name);
+/* Unmounts and unlinks /run/netns/NAME; -ENOENT when absent. It does not
+ * kill processes: see netns_kill_all. */
+int netns_delete(const char *name);
+/* Opens the namespace; returns an O_CLOEXEC fd or negative errno. */
+int netns_open(const char *name);
+/* setns(fd, CLONE_NEWNET) for the calling thread. */
+int netns_enter(int nsfd);
+/* Opens the calling thread's current namespace (to come back to). */
+int netns_open_current(void);
+/* Sends SIG to every process whose network namespace is NAME's (found via
+ * /proc/PID/ns/net), except the caller. Returns how many were signalled. */
+int netns_kill_all(const char *name, int sig);
+/* Same, by the namespace's fd. */
+int netns_kill_all_fd(int nsfd, int sig);
+/* Names in /run/netns that start with PREFIX: a NULL-terminated array the
+ * caller frees with netns_names_free. */
+int netns_list(const char *prefix, char ***names);
+void netns_names_free(char **names);
+
+/* ---- running code inside a namespace (spawn.c) ------------------------- */
+
+/* Forks a child that enters NSFD and returns FN(ARG) as its exit status
+ * (FN returns 0..255). Returns the child's pid to the parent. The child's
+ * stdin is /dev/null; it dies with SIGKILL if the parent dies. */
+pid_t netns_spawn(int nsfd, int (*fn)(void *arg), void *arg);
+/* Forks, enters NSFD, runs FN(ARG) and waits for it. FN returns 0 or a
+ * positive errno; netns_run returns 0, -that errno, or -ECHILD when the child
+ * died by a signal. */
+int netns_run(int nsfd, int (*fn)(void *arg), void *arg);
+/* Forks and execs ARGV in NSFD (also a private mount namespace with /sys of
+ * that network namespace, as `ip netns exec` does). Returns the pid. */
+pid_t netns_exec(int nsfd, char *const argv[]);
+
+/* ---- sysctls (sysctl.c) ------------------------------------------------ */
+
+/* Writes a per-namespace sysctl, KEY dotted ("net.ipv4.tcp_retries2").
+ * Only keys under "net." are accepted (-EPERM otherwise: a host's settings
+ * must never reach the machine's own). -ENOENT for an unknown key. */
+int netns_sysctl_write(int nsfd, const char *key, const char *value);
+int netns_sysctl_read(int nsfd, const char *key, char *buf, size_t len);
+
+/* ---- links and addresses (link.c, addr.c) ------------------------------ */
+
+struct nl_sock;
+/* An rtnetlink socket bound to the namespace NSFD (opened inside it). */
+int nlroute_open(int nsfd, struct nl_sock **out);
+void nlroute_close(struct nl_sock *sk);
+int link_bridge_add(struct nl_sock *sk, const char *name);
+/* Creates veth NAME here and its peer PEER_NAME directly inside PEER_NSFD,
+ * the peer with PEER_MAC (may be NULL). */
+int link_veth_add(struct nl_sock *sk, const char *name, const char *peer_name,
+		  int peer_nsfd, const uint8_t *peer_mac);
+int link_set_master(struct nl_sock *sk, const char *name, const char *master);
+int link_set_up(struct nl_sock *sk, const char *name, bool up);
+int link_set_alias(struct nl_sock *sk, const char *name, const char *alias);
+int link_delete(struct nl_sock *sk, const char *name);
+int link_index(struct nl_sock *sk, const char *name);
+/* Adds "10.0.0.1/24" or "fd00::1/64" to NAME (IPv6 with IFA_F_NODAD). */
+int addr_add(struct nl_sock *sk, const char *ifname, const char *cidr);
+/* Text for a libnl error code (negative or positive NLE_*), mapped errno. */
+int nlerr_to_errno(int nlerr);
+
+/* ---- run ids (lease.c) ------------------------------------------------- */
+
+/*
+ * A run id is leased by holding flock() on NETNS_LEASE_DIR/<id>.lock for the
+ * run's lifetime, so that runs of several daemons and tests never collide and
+ * a dead owner's namespaces are recognisable as leftovers.
+ */
+struct run_lease {
+	unsigned run_id;
+	int lock_fd;
+};
+/* Leases the lowest free id (first >= HINT, HINT 0 = 1); removes leftover
+ * namespaces of that id first. */
+int run_lease_acquire(struct run_lease *lease, unsigned hint);
+void run_lease_release(struct run_lease *lease);
+/* Removes every netfault namespace (and kills its processes) whose run id
+ * is not leased by a live process. Returns how many namespaces went. */
+int run_leftovers_clean(void);
+
+/* ---- topology (topology.c) --------------------------------------------- */
+
+struct topo_sysctl {
+	const char *key;
+	const char *value;
+};
+
+struct topo_host_spec {
+	const char *name;      /* host name, host_name_valid */
+	const char *addr4;     /* "10.0.0.1/24"; NULL for the default */
+	const char *addr6;     /* "fd00::1/64"; NULL for the default */
+	const uint8_t *mac;    /* NULL for the default */
+	const struct topo_sysctl *sysctls;
+	size_t nsysctls;
+};
+
+struct topo_host {
+	char name[NETNS_HOST_NAME_MAX + 1];
+	char ns_name[32];      /* nf12-client */
+	char port[16];         /* bridge port in the switch: p1, p2, ... */
+	char addr4[48];
+	char addr6[64];
+	uint8_t mac[6];
+	int nsfd;              /* open fd of the current namespace; -1 when off */
+	bool powered;          /* false after topology_host_poweroff */
+	bool plugged;          /* false after topology_host_unplug */
+	struct topo_sysctl *sysctls; /* owned copies */
+	size_t nsysctls;
+};
+
+struct topology {
+	unsigned run_id;
+	char sw_name[32];      /* nf12-sw */
+	int sw_fd;
+	struct nl_sock *sw_sk; /* rtnetlink in the switch namespace */
+	size_t nhosts;
+	struct topo_host hosts[];
+};
+
+/* Builds the switch and every host, all up, addressed and configured.
+ * On failure it tears down what it built and returns negative errno; when
+ * ERR is not NULL it also gets a short text saying which step failed. */
+int topology_build(struct topology **out, unsigned run_id,
+		   const struct topo_host_spec *hosts, size_t nhosts,
+		   char *err, size_t errlen);
+/* Kills every process in the run's namespaces and removes them all.
+ * Accepts NULL and half-built topologies. */
+void topology_destroy(struct topology *t);
+/* Index of the host named NAME, or -ENOENT. */
+int topology_host_find(const struct topology *t, const char *name);
+
+/* Cable pulled / put back: the host's switch port goes down / up (the host
+ * sees carrier loss; its processes live on). */
+int topology_host_unplug(struct topology *t, size_t host);
+int topology_host_plug(struct topology *t, size_t host);
+/* Power loss: the host's veth pair is deleted at once (not one more packet
+ * leaves or arrives), then every process in its namespace is killed and the
+ * namespace removed. */
+int topology_host_poweroff(struct topology *t, size_t host);
+/* Boot: a fresh namespace under the same name, with the same addresses, MAC
+ * and sysctls, plugged into the same switch port name. */
+int topology_host_poweron(struct topology *t, size_t host);
+
+#endif
