@@ -64,12 +64,19 @@ int netns_enter(int nsfd);
 /* Opens the calling thread's current namespace (to come back to). */
 int netns_open_current(void);
 /* Sends SIG to every process whose network namespace is NAME's (found via
- * /proc/PID/ns/net), except the caller. Returns how many were signalled. */
+ * /proc/PID/ns/net), except the caller. Returns how many were signalled.
+ * -EPERM for the caller's own namespace and PID 1's, in all kill functions. */
 int netns_kill_all(const char *name, int sig);
 /* Same, by the namespace's fd. */
 int netns_kill_all_fd(int nsfd, int sig);
+/* SIGKILLs every process (but the caller) in any of the N namespaces NSFDS
+ * (entries < 0 are skipped), one /proc scan per round, until none is left:
+ * 0, or -ETIMEDOUT when some survive TIMEOUT_MS. */
+#define NETNS_KILL_TIMEOUT_MS 2000
+int netns_kill_all_wait(const int *nsfds, size_t n, int timeout_ms);
 /* Names in /run/netns that start with PREFIX: a NULL-terminated array the
- * caller frees with netns_names_free. */
+ * caller frees with netns_names_free (sorted; empty, not NULL, when none).
+ * Returns how many. */
 int netns_list(const char *prefix, char ***names);
 void netns_names_free(char **names);
 
@@ -77,28 +84,37 @@ void netns_names_free(char **names);
 
 /* Forks a child that enters NSFD and returns FN(ARG) as its exit status
  * (FN returns 0..255). Returns the child's pid to the parent. The child's
- * stdin is /dev/null; it dies with SIGKILL if the parent dies. */
+ * stdin is /dev/null; it dies with SIGKILL if the parent dies. A child that
+ * cannot enter NSFD exits with that errno as its status. Children start with
+ * default signal handling and an empty signal mask (see spawn.c). */
 pid_t netns_spawn(int nsfd, int (*fn)(void *arg), void *arg);
 /* Forks, enters NSFD, runs FN(ARG) and waits for it. FN returns 0 or a
  * positive errno; netns_run returns 0, -that errno, or -ECHILD when the child
  * died by a signal. */
 int netns_run(int nsfd, int (*fn)(void *arg), void *arg);
 /* Forks and execs ARGV in NSFD (also a private mount namespace with /sys of
- * that network namespace, as `ip netns exec` does). Returns the pid. */
+ * that network namespace, as `ip netns exec` does). Returns the pid once the
+ * exec has happened, or -errno when the setup or the exec failed (-ENOENT:
+ * no such program); stdin, stdout and stderr are the caller's. */
 pid_t netns_exec(int nsfd, char *const argv[]);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 
 /* Writes a per-namespace sysctl, KEY dotted ("net.ipv4.tcp_retries2").
  * Only keys under "net." are accepted (-EPERM otherwise: a host's settings
- * must never reach the machine's own). -ENOENT for an unknown key. */
+ * must never reach the machine's own). -ENOENT for an unknown key, -EINVAL
+ * for an empty or ".." component. As in sysctl(8), '/' in a key stands for
+ * a '.' inside a component ("net.ipv4.conf.eth0/5.forwarding"). read gives
+ * the value without its newline and returns its length. */
 int netns_sysctl_write(int nsfd, const char *key, const char *value);
 int netns_sysctl_read(int nsfd, const char *key, char *buf, size_t len);
 
 /* ---- links and addresses (link.c, addr.c) ------------------------------ */
 
 struct nl_sock;
-/* An rtnetlink socket bound to the namespace NSFD (opened inside it). */
+/* An rtnetlink socket bound to the namespace NSFD (opened inside it);
+ * NSFD -1: the calling thread's current namespace. The link functions
+ * return -ENODEV for a link that does not exist (the kernel's answer). */
 int nlroute_open(int nsfd, struct nl_sock **out);
 void nlroute_close(struct nl_sock *sk);
 int link_bridge_add(struct nl_sock *sk, const char *name);
@@ -113,7 +129,12 @@ int link_delete(struct nl_sock *sk, const char *name);
 int link_index(struct nl_sock *sk, const char *name);
 /* Adds "10.0.0.1/24" or "fd00::1/64" to NAME (IPv6 with IFA_F_NODAD). */
 int addr_add(struct nl_sock *sk, const char *ifname, const char *cidr);
-/* Text for a libnl error code (negative or positive NLE_*), mapped errno. */
+/* AF_INET or AF_INET6 for an address with its prefix ("10.0.0.1/24",
+ * "fd00::1/64"); -EINVAL for anything else (no prefix, 0.0.0.0, MACs). */
+int addr_cidr_family(const char *cidr);
+/* Text for a libnl error code (negative or positive NLE_*), mapped errno.
+ * Returns the NEGATIVE errno (NLE_OBJ_NOTFOUND -> -ENOENT), 0 for 0, -EIO
+ * for codes it does not know: `return nlerr_to_errno(err);` as it is. */
 int nlerr_to_errno(int nlerr);
 
 /* ---- run ids (lease.c) ------------------------------------------------- */
@@ -121,7 +142,8 @@ int nlerr_to_errno(int nlerr);
 /*
  * A run id is leased by holding flock() on NETNS_LEASE_DIR/<id>.lock for the
  * run's lifetime, so that runs of several daemons and tests never collide and
- * a dead owner's namespaces are recognisable as leftovers.
+ * a dead owner's namespaces are recognisable as leftovers. Children made by
+ * netns_spawn/netns_exec do not inherit the lease (a plain fork does).
  */
 struct run_lease {
 	unsigned run_id;
@@ -134,6 +156,10 @@ void run_lease_release(struct run_lease *lease);
 /* Removes every netfault namespace (and kills its processes) whose run id
  * is not leased by a live process. Returns how many namespaces went. */
 int run_leftovers_clean(void);
+/* Kills the processes of every namespace nf<RUN_ID>-* and removes them,
+ * leased or not (the caller's own run, after a crash of its builder).
+ * Returns how many namespaces went. */
+int run_namespaces_remove(unsigned run_id);
 
 /* ---- topology (topology.c) --------------------------------------------- */
 
@@ -176,7 +202,9 @@ struct topology {
 
 /* Builds the switch and every host, all up, addressed and configured.
  * On failure it tears down what it built and returns negative errno; when
- * ERR is not NULL it also gets a short text saying which step failed. */
+ * ERR is not NULL it also gets a short text saying which step failed
+ * ("host b: add address fd00::2/64"), without the error's own text.
+ * Host names must be unique and not "sw" (the switch's namespace name). */
 int topology_build(struct topology **out, unsigned run_id,
 		   const struct topo_host_spec *hosts, size_t nhosts,
 		   char *err, size_t errlen);
@@ -195,7 +223,9 @@ int topology_host_plug(struct topology *t, size_t host);
  * namespace removed. */
 int topology_host_poweroff(struct topology *t, size_t host);
 /* Boot: a fresh namespace under the same name, with the same addresses, MAC
- * and sysctls, plugged into the same switch port name. */
+ * and sysctls, plugged into the same switch port name (its port stays down
+ * if the cable was pulled). Both return -EALREADY when already off / on; a
+ * pulled cable of a powered-off host is recorded for its next poweron. */
 int topology_host_poweron(struct topology *t, size_t host);
 
 #endif

@@ -1,0 +1,56 @@
+/*
+ * internal.h: helpers the files of netns/ share with each other and nobody
+ * else. Most work in the calling thread's current network namespace, which
+ * lets topology.c enter a namespace once and do all of a host's work there.
+ */
+#ifndef NETFAULT_NETNS_INTERNAL_H
+#define NETFAULT_NETNS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nl_sock;
+struct topology;
+
+/* Creates /run/netns/NAME and moves the calling thread into the new
+ * namespace (it does NOT switch back). Returns an O_CLOEXEC fd of the new
+ * namespace. On failure the thread is where it was and nothing is left. */
+int netns_create_here(const char *name);
+
+/* /proc/sys of the calling thread's current namespace. KEY is dotted and
+ * must start with "net." (-EPERM otherwise). read returns the length. */
+int sysctl_write_here(const char *key, const char *value);
+int sysctl_read_here(const char *key, char *buf, size_t len);
+
+/* Bridge NAME, created up; returns its ifindex. */
+int link_bridge_add_up(struct nl_sock *sk, const char *name);
+/* A host's cable in one request: veth PORT in the switch (bridge port of
+ * MASTER_INDEX, up when PORT_UP) whose peer HOST_IF is born, with MAC,
+ * directly in HOST_NSFD (down: see link.c). SW_SK is the switch's socket.
+ * The kernel ignores an alias at creation: link_set_alias it after. */
+int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index,
+		       bool port_up, const char *host_if, int host_nsfd,
+		       const uint8_t mac[6]);
+/* link_set_up(NAME, true) that returns NAME's ifindex. */
+int link_up_index(struct nl_sock *sk, const char *name);
+/* Brings the current namespace's lo up, in one request. */
+int link_loopback_up(struct nl_sock *sk);
+/* addr_add on a known ifindex. */
+int addr_add_index(struct nl_sock *sk, int ifindex, const char *cidr);
+
+/* Closes, in a freshly forked child, the lease fds the parent holds, so
+ * that a run's apps do not keep its lease alive (lease.c). */
+void run_leases_close_inherited(void);
+
+/* topology_host.c, for topology.c */
+int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t errlen);
+/* Cable, processes, namespace: removes whatever of host I exists. When
+ * some process survives the kill, the namespace stays (named, powered) and
+ * the error is returned. */
+int topo_host_halt(struct topology *t, size_t i);
+/* Writes the failed step into ERR (when not NULL), printf-like. */
+void topo_step_failed(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

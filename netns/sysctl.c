@@ -1,0 +1,153 @@
+/*
+ * sysctl.c: per-namespace sysctls through /proc/sys.
+ *
+ * /proc/sys/net resolves to the network namespace of the thread that opens
+ * the file, so a value is read or written from inside the namespace (setns
+ * in the calling thread, then back). Only keys under "net." are accepted:
+ * everything else is machine-wide and a host's settings must never reach it.
+ * Keys are dotted like sysctl(8) writes them; as there, a '/' in a key
+ * stands for a '.' inside one component ("net.ipv4.conf.eth0/7.rp_filter").
+ */
+#include "netns/netns.h"
+#include "netns/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SYSCTL_ROOT "/proc/sys/"
+
+static int sysctl_path(char *buf, size_t len, const char *key)
+{
+	size_t i, klen, comp = 0;
+
+	if (!key || strncmp(key, "net.", 4) != 0)
+		return -EPERM;
+	klen = strlen(key);
+	if (sizeof(SYSCTL_ROOT) + klen > len)
+		return -ENAMETOOLONG;
+	memcpy(buf, SYSCTL_ROOT, sizeof(SYSCTL_ROOT) - 1);
+	buf += sizeof(SYSCTL_ROOT) - 1;
+	for (i = 0; i <= klen; i++) {
+		char c = key[i];
+
+		if (c == '.' || c == '\0') {
+			/* components "", "." and ".." would leave net/ */
+			if (comp == 0 || (comp == 1 && buf[i - 1] == '.') ||
+			    (comp == 2 && buf[i - 1] == '.' && buf[i - 2] == '.'))
+				return -EINVAL;
+			buf[i] = c ? '/' : '\0';
+			comp = 0;
+			continue;
+		}
+		buf[i] = c == '/' ? '.' : c;
+		comp++;
+	}
+	return 0;
+}
+
+static int path_write(const char *path, const char *value)
+{
+	size_t len;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = strlen(value);
+	n = write(fd, value, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Reads the value without its newline; returns its length. */
+static int path_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	err = (int)n;
+out:
+	close(fd);
+	return err;
+}
+
+int sysctl_write_here(const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!value)
+		return -EINVAL;
+	err = sysctl_path(path, sizeof(path), key);
+	return err < 0 ? err : path_write(path, value);
+}
+
+int sysctl_read_here(const char *key, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (!buf || len == 0)
+		return -EINVAL;
+	err = sysctl_path(path, sizeof(path), key);
+	return err < 0 ? err : path_read(path, buf, len);
+}
+
+/* Writes VALUE to, or (VALUE NULL) reads into BUF from KEY inside NSFD.
+ * The key is checked before any namespace switch. */
+static int in_namespace(int nsfd, const char *key, const char *value, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	int home, err, back;
+
+	err = sysctl_path(path, sizeof(path), key);
+	if (err < 0)
+		return err;
+	home = netns_open_current();
+	if (home < 0)
+		return home;
+	err = netns_enter(nsfd);
+	if (err < 0)
+		goto out;
+	err = value ? path_write(path, value) : path_read(path, buf, len);
+	back = netns_enter(home);
+	if (back < 0)
+		err = back;
+out:
+	close(home);
+	return err;
+}
+
+int netns_sysctl_write(int nsfd, const char *key, const char *value)
+{
+	if (!value)
+		return -EINVAL;
+	return in_namespace(nsfd, key, value, NULL, 0);
+}
+
+int netns_sysctl_read(int nsfd, const char *key, char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return -EINVAL;
+	return in_namespace(nsfd, key, NULL, buf, len);
+}

@@ -1,0 +1,218 @@
+/*
+ * topology_host.c: one host's life in a topology: booting it (namespace,
+ * cable into the switch, addresses, sysctls), pulling and putting back its
+ * cable, and powering it off and on again.
+ *
+ * A boot happens inside the host's namespace: the calling thread unshares
+ * into it and stays there for the whole host, so the rtnetlink socket and
+ * the /proc/sys writes need no further setns. The cable is made from the
+ * switch's side in one request: veth "p<N>" enslaved to br0 and up, whose
+ * peer "eth0" is born inside the host with the host's MAC. IPv6 duplicate
+ * address detection and router solicitations are off for the host's links
+ * before eth0 exists, so its addresses are usable at once.
+ */
+#include "netns/netns.h"
+#include "netns/internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* Sysctls every host gets before its links exist (new links copy them). */
+static const struct topo_sysctl host_boot_sysctls[] = {
+	{ "net.ipv6.conf.default.accept_dad", "0" },
+	{ "net.ipv6.conf.default.router_solicitations", "0" },
+};
+
+void topo_step_failed(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int sysctls_write_here(const struct topo_sysctl *s, size_t n, const char *host,
+			      char *err, size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = sysctl_write_here(s[i].key, s[i].value);
+		if (rc < 0) {
+			topo_step_failed(err, errlen, "host %s: sysctl %s=%s", host,
+					 s[i].key, s[i].value);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Everything of a host inside its (current) namespace, on socket SK. */
+static int host_configure_here(struct topo_host *h, struct nl_sock *sk, char *err, size_t errlen)
+{
+	int rc, eth0;
+
+	rc = link_loopback_up(sk);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: set lo up", h->name);
+		return rc;
+	}
+	eth0 = link_up_index(sk, NETNS_HOST_IF);
+	if (eth0 < 0) {
+		topo_step_failed(err, errlen, "host %s: set " NETNS_HOST_IF " up", h->name);
+		return eth0;
+	}
+	rc = addr_add_index(sk, eth0, h->addr4);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: add address %s", h->name, h->addr4);
+		return rc;
+	}
+	rc = addr_add_index(sk, eth0, h->addr6);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: add address %s", h->name, h->addr6);
+		return rc;
+	}
+	return sysctls_write_here(h->sysctls, h->nsysctls, h->name, err, errlen);
+}
+
+int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t errlen)
+{
+	struct topo_host *h = &t->hosts[i];
+	struct nl_sock *sk = NULL;
+	int rc;
+
+	rc = netns_create_here(h->ns_name);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: create namespace %s", h->name, h->ns_name);
+		return rc;
+	}
+	h->nsfd = rc;
+	h->powered = true;
+	rc = sysctls_write_here(host_boot_sysctls, sizeof(host_boot_sysctls) /
+				sizeof(host_boot_sysctls[0]), h->name, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = nlroute_open(-1, &sk);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: open rtnetlink", h->name);
+		return rc;
+	}
+	rc = link_veth_port_add(t->sw_sk, h->port, br_index, h->plugged,
+				NETNS_HOST_IF, h->nsfd, h->mac);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: add veth %s/" NETNS_HOST_IF,
+				 h->name, h->port);
+		goto out;
+	}
+	rc = link_set_alias(t->sw_sk, h->port, h->name);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "host %s: set alias of %s", h->name, h->port);
+		goto out;
+	}
+	rc = host_configure_here(h, sk, err, errlen);
+out:
+	nlroute_close(sk);
+	return rc;
+}
+
+int topo_host_halt(struct topology *t, size_t i)
+{
+	struct topo_host *h = &t->hosts[i];
+	int rc, first = 0;
+
+	/* the cable first: from here on no packet leaves or arrives */
+	rc = link_delete(t->sw_sk, h->port);
+	if (rc < 0 && rc != -ENODEV) /* ENODEV: never made, or gone with a crash */
+		first = rc;
+	if (h->nsfd >= 0) {
+		rc = netns_kill_all_wait(&h->nsfd, 1, NETNS_KILL_TIMEOUT_MS);
+		if (rc < 0) /* survivors: keep the namespace, named, to retry */
+			return rc;
+		close(h->nsfd);
+		h->nsfd = -1;
+	}
+	if (h->powered) { /* set when its namespace was made: ours to remove */
+		rc = netns_delete(h->ns_name);
+		if (rc < 0 && rc != -ENOENT && !first)
+			first = rc;
+	}
+	h->powered = false;
+	return first;
+}
+
+static int host_check(const struct topology *t, size_t host)
+{
+	return t && host < t->nhosts ? 0 : -EINVAL;
+}
+
+static int host_cable(struct topology *t, size_t host, bool plugged)
+{
+	struct topo_host *h;
+	int rc;
+
+	rc = host_check(t, host);
+	if (rc < 0)
+		return rc;
+	h = &t->hosts[host];
+	/* a powered-off host has no port; poweron honours the cable state */
+	if (h->powered) {
+		rc = link_set_up(t->sw_sk, h->port, plugged);
+		if (rc < 0)
+			return rc;
+	}
+	h->plugged = plugged;
+	return 0;
+}
+
+int topology_host_unplug(struct topology *t, size_t host)
+{
+	return host_cable(t, host, false);
+}
+
+int topology_host_plug(struct topology *t, size_t host)
+{
+	return host_cable(t, host, true);
+}
+
+int topology_host_poweroff(struct topology *t, size_t host)
+{
+	int rc;
+
+	rc = host_check(t, host);
+	if (rc < 0)
+		return rc;
+	if (!t->hosts[host].powered)
+		return -EALREADY;
+	return topo_host_halt(t, host);
+}
+
+int topology_host_poweron(struct topology *t, size_t host)
+{
+	int home, br_index, rc, back;
+
+	rc = host_check(t, host);
+	if (rc < 0)
+		return rc;
+	if (t->hosts[host].powered)
+		return -EALREADY;
+	br_index = link_index(t->sw_sk, NETNS_BRIDGE);
+	if (br_index < 0)
+		return br_index;
+	home = netns_open_current();
+	if (home < 0)
+		return home;
+	rc = topo_host_boot(t, host, br_index, NULL, 0);
+	back = netns_enter(home);
+	close(home);
+	if (rc == 0)
+		rc = back;
+	if (rc < 0)
+		topo_host_halt(t, host);
+	return rc;
+}
