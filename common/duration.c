@@ -18,20 +18,33 @@ static const struct {
 	{ "us", 1.0 }, { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 }, { "h", 3600e6 },
 };
 
+/*
+ * The number is plain decimal ("1", "1.5", ".5"): it is copied out before
+ * strtod reads it, because strtod alone also takes "0x10", "1e3" and "inf".
+ */
 int duration_parse(const char *text, int64_t *usec)
 {
 	const char *p = text;
-	char *end;
+	const char *end;
+	char number[64];
+	size_t digits = 0, n;
 	double v;
 
 	while (isspace((unsigned char)*p))
 		p++;
-	if (!isdigit((unsigned char)*p) && *p != '.')
+	for (end = p; isdigit((unsigned char)*end) || *end == '.'; end++)
+		digits += isdigit((unsigned char)*end) ? 1 : 0;
+	n = (size_t)(end - p);
+	if (digits == 0 || n - digits > 1)
 		return -EINVAL;
+	if (n >= sizeof(number))
+		return -ERANGE;
+	memcpy(number, p, n);
+	number[n] = '\0';
 	errno = 0;
-	v = strtod(p, &end);
-	if (end == p || errno)
-		return -EINVAL;
+	v = strtod(number, NULL);
+	if (errno)
+		return -ERANGE;
 	while (isspace((unsigned char)*end))
 		end++;
 	if (*end == '\0')

@@ -33,6 +33,10 @@
 #define SC_MAX_MATRIX_CELLS 256
 #define SC_MAX_ERRORS      100
 #define SC_NAME_MAX        15
+/* What the link engines can serve (netns/impair.h): delay and jitter, rate. */
+#define SC_MAX_DELAY_US    (225LL * 1000000)
+#define SC_MIN_RATE_BPS    8ULL                 /* 1 byte per second */
+#define SC_MAX_RATE_BPS    17000000000ULL       /* 17gbit */
 
 enum sc_verdict {
 	SC_VERDICT_NOTHING = 0,
@@ -131,6 +135,7 @@ struct sc_app {
 	struct sc_tcp tcp;
 	struct sc_step *steps; /* implied accept/connect included */
 	size_t nsteps;
+	bool default_steps;    /* no steps: written, these are the role's default */
 	char **cmd;            /* NULL-terminated argv, or NULL for built-in */
 	size_t ncmd;
 	char *user;            /* NULL = root */
