@@ -1,0 +1,82 @@
+/*
+ * protocol.h: the control socket protocol between netfaultd and its clients
+ * (netfaultctl, or any program that speaks JSON over a Unix socket). Both
+ * sides include this header; netfaultd(8) documents the same for users.
+ *
+ * Framing: newline-delimited JSON. Every request and every reply is one
+ * JSON object on one line, at most NF_MAX_LINE bytes with its newline; a
+ * longer request is answered with an error and the connection is closed.
+ *
+ * Requests carry "op":
+ *   {"op":"run","file":NAME,"text":YAML,"detach":BOOL,
+ *    "set":[{"path":"apps.server.tcp.user_timeout","values":["2s","4s"]}]}
+ *   {"op":"list"}   {"op":"show","run":ID}   {"op":"cancel","run":ID}
+ *   {"op":"status"}
+ *
+ * Replies carry "type" and "ok". A failed request gets one
+ *   {"type":"error","ok":false,"error":TEXT[,"errors":[TEXT...]]}
+ * A run request gets {"type":"accepted",...,"runs":[...]} and then, unless
+ * it asked to detach, {"type":"event"} lines as they happen, one
+ * {"type":"result"} per run and a closing {"type":"done"}. The other ops get
+ * one reply whose type is the op's name.
+ */
+#ifndef NETFAULT_PROTOCOL_H
+#define NETFAULT_PROTOCOL_H
+
+#define NETFAULT_VERSION     "0.1.0"
+#define NF_PROTOCOL_VERSION  1
+
+#define NF_SOCKET_DIR        "/run/netfault"
+#define NF_SOCKET_PATH       NF_SOCKET_DIR "/netfaultd.sock"
+
+/* One line: a scenario text of SC_MAX_TEXT (1 MiB) JSON-escaped may grow
+ * (tabs, quotes, newlines take two bytes), plus room for the other members. */
+#define NF_MAX_LINE          ((2u << 20) + (64u << 10))
+
+/* ---- members ------------------------------------------------------------ */
+#define NF_OP                "op"
+#define NF_TYPE              "type"
+#define NF_OK                "ok"
+#define NF_ERROR             "error"
+#define NF_ERRORS            "errors"      /* scenario errors, file:line:col: msg */
+#define NF_FILE              "file"
+#define NF_TEXT              "text"
+#define NF_DETACH            "detach"
+#define NF_SET               "set"
+#define NF_SET_PATH          "path"
+#define NF_SET_VALUES        "values"
+#define NF_RUN               "run"         /* a run id */
+#define NF_RUNS              "runs"        /* accepted, list */
+#define NF_NAME              "name"
+#define NF_DURATION          "duration"    /* seconds */
+#define NF_CELL              "cell"        /* sweep cell: {path: value} or null */
+#define NF_STATE             "state"
+#define NF_EVENT             "event"
+#define NF_EVENTS            "events"
+#define NF_RESULT            "result"
+#define NF_PASSED            "passed"
+
+/* ---- ops and reply types ------------------------------------------------ */
+#define NF_OP_RUN            "run"
+#define NF_OP_LIST           "list"
+#define NF_OP_SHOW           "show"
+#define NF_OP_CANCEL         "cancel"
+#define NF_OP_STATUS         "status"
+
+#define NF_TYPE_ERROR        "error"
+#define NF_TYPE_ACCEPTED     "accepted"
+#define NF_TYPE_EVENT        "event"
+#define NF_TYPE_RESULT       "result"
+#define NF_TYPE_DONE         "done"
+/* list, show, cancel and status replies have the op's name as their type */
+
+/* ---- run states (list, show, result) ------------------------------------ */
+#define NF_STATE_QUEUED      "queued"
+#define NF_STATE_RUNNING     "running"
+#define NF_STATE_CANCELLING  "cancelling"
+#define NF_STATE_PASSED      "passed"      /* every expectation held */
+#define NF_STATE_FAILED      "failed"      /* some did not */
+#define NF_STATE_ERROR       "error"       /* the run could not run to its end */
+#define NF_STATE_CANCELLED   "cancelled"
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * commands.h: netfaultctl's command line, read against a static table of
+ * keywords in the manner of bgpctl's parser.c: each word is looked up in the
+ * table of the words valid at that point (a unique prefix will do for
+ * keywords), and an unknown or ambiguous word lists the valid ones.
+ */
+#ifndef NETFAULTCTL_COMMANDS_H
+#define NETFAULTCTL_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ctl_action {
+	CTL_NONE, CTL_RUN, CTL_VALIDATE, CTL_LIST, CTL_SHOW, CTL_CANCEL, CTL_STATUS,
+};
+
+/* One --set PATH=V1,V2...: several values make a sweep. */
+struct ctl_set {
+	char *path;
+	char **values;
+	size_t nvalues;
+};
+
+struct ctl_command {
+	enum ctl_action action;
+	const char **files;        /* run, validate */
+	size_t nfiles;
+	unsigned run_id;           /* show, cancel */
+	bool json, quiet, detach;
+	const char *junit;         /* run --junit FILE */
+	struct ctl_set *sets;
+	size_t nsets;
+};
+
+/* Reads ARGV (the words after the global options). Returns 0, or -1 after
+ * saying what is wrong on stderr. */
+int command_parse(int argc, char *argv[], struct ctl_command *cmd);
+void command_free(struct ctl_command *cmd);
+
+#endif

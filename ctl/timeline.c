@@ -1,0 +1,365 @@
+/*
+ * timeline.c: a run as text (see timeline.h).
+ *
+ * Each event kind of the engine's schema (daemon/run/engine.h) has a
+ * formatter below that writes the text after the time and the "who" column;
+ * a kind this file does not know is still shown, by name. Nothing here
+ * decides anything: pass or fail is the daemon's state of the run.
+ */
+#include "ctl/timeline.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/protocol.h"
+
+#define WHO_WIDTH 8
+
+static const char *member(const json_t *obj, const char *key)
+{
+	const char *text = json_string_value(json_object_get(obj, key));
+
+	return text ? text : "";
+}
+
+/* Seconds as the scenario writes them: 3s, 1.5s, 0.25s. */
+static const char *secs_text(const json_t *value, char *buf, size_t len)
+{
+	snprintf(buf, len, "%gs", json_number_value(value));
+	return buf;
+}
+
+/* " key=value" for the members of EVENT not in SKIP (NULL-terminated). */
+static void print_details(FILE *out, json_t *event, const char *const *skip)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(event, key, value) {
+		bool skipped = false;
+		char *text;
+
+		for (const char *const *s = skip; *s && !skipped; s++)
+			skipped = strcmp(*s, key) == 0;
+		if (skipped || json_is_null(value))
+			continue;
+		if (json_is_string(value)) {
+			fprintf(out, " %s=%s", key, json_string_value(value));
+			continue;
+		}
+		text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+		fprintf(out, " %s=%s", key, text ? text : "?");
+		free(text);
+	}
+}
+
+static void event_topology(FILE *out, json_t *ev)
+{
+	json_t *hosts = json_object_get(ev, "hosts"), *host;
+	size_t i;
+
+	fprintf(out, "topology, run %lld:", (long long)json_integer_value(
+		json_object_get(ev, "run")));
+	json_array_foreach(hosts, i, host)
+		fprintf(out, "%s %s %s %s", i ? "," : "", member(host, "name"),
+			member(host, "addr"), member(host, "addr6"));
+}
+
+static void event_app(FILE *out, json_t *ev)
+{
+	const char *state = member(ev, "state");
+	json_t *port = json_object_get(ev, "port");
+	json_t *status = json_object_get(ev, "status");
+
+	fputs(state, out);
+	if (port)
+		fprintf(out, " on port %lld", (long long)json_integer_value(port));
+	if (status)
+		fprintf(out, " with status %lld", (long long)json_integer_value(status));
+	if (json_object_get(ev, "pid"))
+		fprintf(out, " (pid %lld)", (long long)json_integer_value(
+			json_object_get(ev, "pid")));
+}
+
+static void expect_text(FILE *out, const json_t *expect, const json_t *held)
+{
+	if (!expect || json_is_null(expect))
+		return;
+	fprintf(out, " (expected %s: %s)", json_string_value(expect),
+		json_is_true(held) ? "held" : "NOT HELD");
+}
+
+static void event_step(FILE *out, json_t *ev)
+{
+	const char *arg = member(ev, "arg");
+
+	fprintf(out, "step %lld %s%s%s: %s", (long long)json_integer_value(
+		json_object_get(ev, "index")), member(ev, "step"), *arg ? " " : "", arg,
+		member(ev, "result"));
+	if (json_integer_value(json_object_get(ev, "bytes")) > 0)
+		fprintf(out, ", %lld bytes", (long long)json_integer_value(
+			json_object_get(ev, "bytes")));
+	expect_text(out, json_object_get(ev, "expect"), json_object_get(ev, "expect_ok"));
+}
+
+static void event_connection(FILE *out, json_t *ev)
+{
+	fprintf(out, "connected %s -> %s", member(ev, "local"), member(ev, "remote"));
+}
+
+static void event_fault(FILE *out, json_t *ev)
+{
+	static const char *const known[] = { "event", "t", "fault", "host", "app",
+					     "phase", NULL };
+
+	fprintf(out, "fault %s%s", member(ev, "fault"),
+		strcmp(member(ev, "phase"), "end") == 0 ? " ends" : "");
+	print_details(out, ev, known);
+}
+
+static void event_verdict(FILE *out, json_t *ev)
+{
+	const char *evidence = member(ev, "evidence");
+
+	fprintf(out, "sees %s%s%s", member(ev, "verdict"), *evidence ? ": " : "", evidence);
+}
+
+static void event_warning(FILE *out, json_t *ev)
+{
+	fprintf(out, "warning: %s", member(ev, "message"));
+}
+
+static void event_end(FILE *out, json_t *ev)
+{
+	fprintf(out, "end: %s", member(ev, "reason"));
+}
+
+static void event_t0(FILE *out, json_t *ev)
+{
+	fputs("t0", out);
+}
+
+static const struct {
+	const char *kind;
+	void (*print)(FILE *out, json_t *event);
+} event_printers[] = {
+	{ "topology", event_topology },
+	{ "app", event_app },
+	{ "t0", event_t0 },
+	{ "step", event_step },
+	{ "connection", event_connection },
+	{ "fault", event_fault },
+	{ "verdict", event_verdict },
+	{ "warning", event_warning },
+	{ "end", event_end },
+};
+
+void timeline_header(FILE *out, const char *prefix, const struct run_record *r)
+{
+	fprintf(out, "%srun %u: %s: %s (%gs)", prefix, r->id, r->file, r->name,
+		r->duration);
+	if (r->cell) {
+		const char *key;
+		json_t *value;
+
+		fputs(" with", out);
+		json_object_foreach(r->cell, key, value)
+			fprintf(out, " %s=%s", key, json_string_value(value));
+	}
+	fputc('\n', out);
+}
+
+void timeline_event(FILE *out, const char *prefix, json_t *event)
+{
+	static const char *const unknown_skip[] = { "event", "t", "app", "host", NULL };
+	const char *kind = member(event, "event");
+	const char *who = member(event, "app");
+	double t = json_number_value(json_object_get(event, "t"));
+
+	if (!*who)
+		who = member(event, "host");
+	if (t < 0 && t > -0.0005)
+		t = 0;             /* not "-0.000s" */
+	fprintf(out, "%s%8.3fs  %-*s ", prefix, t, WHO_WIDTH, *who ? who : "-");
+	for (size_t i = 0; i < sizeof(event_printers) / sizeof(event_printers[0]); i++) {
+		if (strcmp(kind, event_printers[i].kind) == 0) {
+			event_printers[i].print(out, event);
+			fputc('\n', out);
+			return;
+		}
+	}
+	fputs(kind, out);
+	print_details(out, event, unknown_skip);
+	fputc('\n', out);
+}
+
+static void result_app(FILE *out, const char *prefix, const json_t *app)
+{
+	const json_t *expect = json_object_get(app, "expect");
+	const json_t *held = json_object_get(app, "expect_ok");
+	const json_t *t = json_object_get(app, "t");
+	json_t *step;
+	size_t i;
+	char buf[32];
+
+	fprintf(out, "%s  %-*s sees %s", prefix, WHO_WIDTH, member(app, "app"),
+		member(app, "verdict"));
+	if (json_is_number(t))
+		fprintf(out, " at %.3fs", json_number_value(t));
+	if (json_is_object(expect)) {
+		fprintf(out, "; expected %s", member(expect, "sees"));
+		if (json_is_number(json_object_get(expect, "after")))
+			fprintf(out, " after %s", secs_text(json_object_get(expect, "after"),
+							    buf, sizeof(buf)));
+		if (json_is_number(json_object_get(expect, "before")))
+			fprintf(out, " before %s", secs_text(json_object_get(expect, "before"),
+							     buf, sizeof(buf)));
+		fprintf(out, ": %s", json_is_true(held) ? "held" : "NOT HELD");
+	}
+	fputc('\n', out);
+	json_array_foreach(json_object_get(app, "steps_failed"), i, step)
+		fprintf(out, "%s  %-*s step %lld %s: %s; expected %s: NOT HELD\n", prefix,
+			WHO_WIDTH, member(app, "app"),
+			(long long)json_integer_value(json_object_get(step, "index")),
+			member(step, "step"), member(step, "result"), member(step, "expect"));
+}
+
+void timeline_verdict_line(FILE *out, const char *prefix, const struct run_record *r)
+{
+	const char *reason = member(r->result, "reason");
+	const char *word;
+
+	if (!r->result)
+		word = "ERROR";
+	else if (strcmp(r->state, NF_STATE_PASSED) == 0)
+		word = "PASS";
+	else if (strcmp(r->state, NF_STATE_FAILED) == 0)
+		word = "FAIL";
+	else if (strcmp(r->state, NF_STATE_CANCELLED) == 0)
+		word = "CANCELLED";
+	else
+		word = "ERROR";
+	fprintf(out, "%s%-5s %s  %s%s%s\n", prefix, word, r->file, r->name,
+		*reason ? ": " : "", reason);
+}
+
+void timeline_result(FILE *out, const char *prefix, const struct run_record *r)
+{
+	json_t *app;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->result, "apps"), i, app)
+		result_app(out, prefix, app);
+	timeline_verdict_line(out, prefix, r);
+}
+
+/* ---- sweeps ------------------------------------------------------------- */
+
+struct table {
+	size_t rows, cols;
+	char **cells;              /* rows * cols texts */
+};
+
+static void table_set(struct table *t, size_t row, size_t col, const char *text)
+{
+	free(t->cells[row * t->cols + col]);
+	t->cells[row * t->cols + col] = strdup(text);
+}
+
+static void table_print(FILE *out, const struct table *t)
+{
+	size_t *width = calloc(t->cols, sizeof(*width));
+
+	if (!width)
+		return;
+	for (size_t i = 0; i < t->rows * t->cols; i++) {
+		size_t len = t->cells[i] ? strlen(t->cells[i]) : 0;
+
+		if (len > width[i % t->cols])
+			width[i % t->cols] = len;
+	}
+	for (size_t row = 0; row < t->rows; row++) {
+		fputs("  ", out);
+		for (size_t col = 0; col < t->cols; col++) {
+			const char *text = t->cells[row * t->cols + col];
+
+			if (col + 1 < t->cols)
+				fprintf(out, "%-*s  ", (int)width[col], text ? text : "");
+			else
+				fprintf(out, "%s\n", text ? text : "");
+		}
+	}
+	free(width);
+}
+
+/* The row of one run: id, cell values, each app's verdict, result. */
+static void table_row(struct table *t, size_t row, const struct run_record *r,
+		      const json_t *keys, const json_t *apps)
+{
+	json_t *value;
+	size_t i;
+	char text[64];
+
+	snprintf(text, sizeof(text), "%u", r->id);
+	table_set(t, row, 0, text);
+	json_array_foreach(keys, i, value)
+		table_set(t, row, 1 + i, member(r->cell, json_string_value(value)));
+	json_array_foreach(apps, i, value) {
+		json_t *app, *at;
+		size_t j;
+
+		json_array_foreach(json_object_get(r->result, "apps"), j, app) {
+			if (strcmp(member(app, "app"), json_string_value(value)) != 0)
+				continue;
+			at = json_object_get(app, "t");
+			if (json_is_number(at))
+				snprintf(text, sizeof(text), "%s %.3fs", member(app, "verdict"),
+					 json_number_value(at));
+			else
+				snprintf(text, sizeof(text), "%s", member(app, "verdict"));
+			table_set(t, row, 1 + json_array_size(keys) + i, text);
+		}
+	}
+	table_set(t, row, t->cols - 1, !r->result ? "ERROR" :
+		  strcmp(r->state, NF_STATE_PASSED) == 0 ? "PASS" :
+		  strcmp(r->state, NF_STATE_FAILED) == 0 ? "FAIL" : r->state);
+}
+
+void timeline_sweep_table(FILE *out, const struct run_record *runs, size_t n)
+{
+	json_t *keys = json_array(), *apps = json_array(), *value;
+	struct table t = { 0 };
+	const char *key;
+	size_t i;
+
+	if (!keys || !apps || n == 0)
+		goto out;
+	json_object_foreach(runs[0].cell, key, value)
+		json_array_append_new(keys, json_string(key));
+	for (size_t r = 0; r < n && json_array_size(apps) == 0; r++) {
+		json_array_foreach(json_object_get(runs[r].result, "apps"), i, value)
+			json_array_append_new(apps, json_string(member(value, "app")));
+	}
+	t.rows = n + 1;
+	t.cols = 2 + json_array_size(keys) + json_array_size(apps);
+	t.cells = calloc(t.rows * t.cols, sizeof(char *));
+	if (!t.cells)
+		goto out;
+	table_set(&t, 0, 0, "RUN");
+	json_array_foreach(keys, i, value)
+		table_set(&t, 0, 1 + i, json_string_value(value));
+	json_array_foreach(apps, i, value)
+		table_set(&t, 0, 1 + json_array_size(keys) + i, json_string_value(value));
+	table_set(&t, 0, t.cols - 1, "RESULT");
+	for (size_t r = 0; r < n; r++)
+		table_row(&t, r + 1, &runs[r], keys, apps);
+	fprintf(out, "sweep %s: %zu runs\n", runs[0].file, n);
+	table_print(out, &t);
+out:
+	for (i = 0; t.cells && i < t.rows * t.cols; i++)
+		free(t.cells[i]);
+	free(t.cells);
+	json_decref(keys);
+	json_decref(apps);
+}

@@ -1,0 +1,339 @@
+/*
+ * client.c: the control socket's clients, one per connection (see
+ * client.h).
+ *
+ * Input is framed by linebuf with the NF_MAX_LINE cap; an overlong request
+ * gets an error and the connection closes once the error is sent. Output is
+ * buffered (at most NFD_MAX_CLIENT_OUTPUT; a client that does not read is
+ * dropped) and written as the socket takes it. A peer that shuts only its
+ * sending side still gets its replies and its run to the end; a peer that
+ * closes the connection is gone, and its runs are cancelled unless they
+ * were detached. Clients are closed only in clients_process(), never inside
+ * a relay, so nobody holds a freed client.
+ */
+#include "daemon/client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/protocol.h"
+#include "daemon/linebuf.h"
+#include "daemon/loop.h"
+#include "daemon/netfaultd.h"
+#include "daemon/requests.h"
+#include "daemon/runs.h"
+#include "daemon/scheduler.h"
+
+struct client {
+	TAILQ_ENTRY(client) entry;
+	int fd;
+	struct watch *watch;
+	struct ucred cred;
+	struct linebuf in;
+	char *out;
+	size_t out_len, out_sent, out_cap;
+	unsigned streaming;        /* results still to come before "done" */
+	bool stream_failed;        /* some run of the stream did not pass */
+	bool input_closed;         /* the peer shut its sending side */
+	bool gone;                 /* closed by the peer, or broken: close now */
+	bool close_when_sent;      /* after an error that ends the connection */
+};
+
+static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
+static unsigned nclients;
+
+static void client_io(int fd, short revents, void *ctx);
+
+/* Takes FD; false when out of memory or watches (the caller refuses). */
+bool client_new(int fd, const struct ucred *cred)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->watch = loop_watch(fd, POLLIN, client_io, c);
+	if (!c || !c->watch) {
+		free(c);
+		return false;
+	}
+	c->fd = fd;
+	c->cred = *cred;
+	linebuf_init(&c->in, NF_MAX_LINE);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	nclients++;
+	log_debug("client connected: uid %u pid %d", (unsigned)cred->uid, (int)cred->pid);
+	return true;
+}
+
+/* ---- client I/O --------------------------------------------------------- */
+
+static size_t client_unsent(const struct client *c)
+{
+	return c->out_len - c->out_sent;
+}
+
+static void client_update_events(struct client *c)
+{
+	short events = 0;
+
+	if (!c->input_closed && !c->close_when_sent && !c->gone)
+		events |= POLLIN;
+	if (client_unsent(c) > 0 && !c->gone)
+		events |= POLLOUT;
+	loop_set_events(c->watch, events);
+}
+
+static void client_flush(struct client *c)
+{
+	while (client_unsent(c) > 0 && !c->gone) {
+		ssize_t n = write(c->fd, c->out + c->out_sent, client_unsent(c));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			log_debug("client pid %d: write: %s", (int)c->cred.pid, strerror(errno));
+			c->gone = true;
+			break;
+		}
+		c->out_sent += (size_t)n;
+	}
+	if (c->out_sent == c->out_len)
+		c->out_sent = c->out_len = 0;
+	client_update_events(c);
+}
+
+static int client_append(const char *text, size_t len, void *ctx)
+{
+	struct client *c = ctx;
+	size_t want;
+	char *grown;
+
+	if (client_unsent(c) + len > NFD_MAX_CLIENT_OUTPUT)
+		return -1;
+	if (c->out_len + len > c->out_cap && c->out_sent > 0) {
+		memmove(c->out, c->out + c->out_sent, client_unsent(c));
+		c->out_len -= c->out_sent;
+		c->out_sent = 0;
+	}
+	if (c->out_len + len > c->out_cap) {
+		want = c->out_cap ? c->out_cap * 2 : 4096;
+		while (want < c->out_len + len)
+			want *= 2;
+		grown = realloc(c->out, want);
+		if (!grown)
+			return -1;
+		c->out = grown;
+		c->out_cap = want;
+	}
+	memcpy(c->out + c->out_len, text, len);
+	c->out_len += len;
+	return 0;
+}
+
+void client_send(struct client *c, json_t *msg)
+{
+	size_t before = c->out_len;
+
+	if (c->gone)
+		goto done;
+	if (!msg) {
+		log_warnx("client pid %d: a reply could not be built", (int)c->cred.pid);
+		goto done;
+	}
+	if (json_dump_callback(msg, client_append, c, JSON_COMPACT) < 0 ||
+	    client_append("\n", 1, c) < 0) {
+		log_warnx("client pid %d does not read its replies (%zu bytes waiting): "
+			  "disconnecting", (int)c->cred.pid, client_unsent(c));
+		c->out_len = before;
+		c->gone = true;
+		goto done;
+	}
+	client_flush(c);
+done:
+	json_decref(msg);
+}
+
+void client_send_error(struct client *c, json_t *errors, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	client_send(c, json_pack("{s:s, s:b, s:s, s:o?}", NF_TYPE, NF_TYPE_ERROR,
+				 NF_OK, 0, NF_ERROR, text, NF_ERRORS, errors));
+}
+
+void client_stream_begin(struct client *c, unsigned nruns)
+{
+	c->streaming = nruns;
+	c->stream_failed = false;
+}
+
+const struct ucred *client_cred(const struct client *c)
+{
+	return &c->cred;
+}
+
+static void client_read(struct client *c)
+{
+	long n = linebuf_fill(&c->in, c->fd);
+
+	if (n == 0) {
+		c->input_closed = true;
+		if (linebuf_finish(&c->in) < 0)
+			c->gone = true;
+	} else if (n < 0 && n != -EAGAIN && n != -EMSGSIZE) {
+		log_debug("client pid %d: read: %s", (int)c->cred.pid, strerror((int)-n));
+		c->gone = true;
+	}
+	/* input waiting behind a stream counts against the same cap */
+	if (linebuf_pending(&c->in) > NF_MAX_LINE)
+		c->in.overflow = 1;
+}
+
+static void client_io(int fd, short revents, void *ctx)
+{
+	struct client *c = ctx;
+
+	if (revents & POLLIN)
+		client_read(c);
+	if (revents & POLLOUT)
+		client_flush(c);
+	if (revents & (POLLHUP | POLLERR))
+		c->gone = true;
+	client_update_events(c);
+}
+
+/* ---- requests, relays, closing ----------------------------------------- */
+
+static void client_close(struct client *c)
+{
+	struct run *r;
+
+	for (r = runs_first(); r; r = runs_next(r)) {
+		if (r->client != c)
+			continue;
+		r->client = NULL;
+		if (!r->detached && !run_is_finished(r))
+			scheduler_cancel(r, "client disconnected");
+	}
+	log_debug("client pid %d closed", (int)c->cred.pid);
+	TAILQ_REMOVE(&clients, c, entry);
+	nclients--;
+	loop_unwatch(c->watch);
+	close(c->fd);
+	linebuf_free(&c->in);
+	free(c->out);
+	free(c);
+}
+
+static bool client_finished(const struct client *c)
+{
+	if (c->gone)
+		return true;
+	if (client_unsent(c) > 0)
+		return false;
+	return c->close_when_sent || (c->input_closed && c->streaming == 0);
+}
+
+/* Handles what C has asked; true when a request was handled. */
+static bool client_handle_requests(struct client *c)
+{
+	bool handled = false;
+	char *line;
+
+	while (!c->gone && !c->close_when_sent && c->streaming == 0 &&
+	       (line = linebuf_next(&c->in))) {
+		if (line[0] != '\0')
+			request_handle(c, line);
+		handled = true;
+	}
+	if (c->in.overflow && !c->close_when_sent && !c->gone) {
+		client_send_error(c, NULL, "request longer than %u bytes: closing the connection",
+				  NF_MAX_LINE);
+		log_warnx("client pid %d sent a request over %u bytes: disconnected",
+			  (int)c->cred.pid, NF_MAX_LINE);
+		c->close_when_sent = true;
+	}
+	client_update_events(c);
+	return handled;
+}
+
+void clients_process(void)
+{
+	struct client *c, *next;
+	bool handled;
+
+	do {
+		handled = false;
+		for (c = TAILQ_FIRST(&clients); c; c = next) {
+			next = TAILQ_NEXT(c, entry);
+			handled |= client_handle_requests(c);
+		}
+	} while (handled);
+	for (c = TAILQ_FIRST(&clients); c; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (client_finished(c))
+			client_close(c);
+	}
+}
+
+void client_relay_event(struct run *r, json_t *event)
+{
+	if (!r->client)
+		return;
+	client_send(r->client, json_pack("{s:s, s:b, s:I, s:O}", NF_TYPE, NF_TYPE_EVENT,
+					 NF_OK, 1, NF_RUN, (json_int_t)r->id,
+					 NF_EVENT, event));
+}
+
+void client_relay_result(struct run *r)
+{
+	struct client *c = r->client;
+
+	if (!c)
+		return;
+	client_send(c, json_pack("{s:s, s:b, s:I, s:s, s:O?}", NF_TYPE, NF_TYPE_RESULT,
+				 NF_OK, 1, NF_RUN, (json_int_t)r->id,
+				 NF_STATE, run_state_name(r->state),
+				 NF_RESULT, r->result));
+	if (r->state != RUN_PASSED)
+		c->stream_failed = true;
+	if (c->streaming > 0 && --c->streaming == 0)
+		client_send(c, json_pack("{s:s, s:b, s:b}", NF_TYPE, NF_TYPE_DONE,
+					 NF_OK, 1, NF_PASSED, !c->stream_failed));
+}
+
+bool clients_output_pending(void)
+{
+	const struct client *c;
+
+	TAILQ_FOREACH(c, &clients, entry) {
+		if (client_unsent(c) > 0 && !c->gone)
+			return true;
+	}
+	return false;
+}
+
+unsigned clients_count(void)
+{
+	return nclients;
+}
+
+void clients_close_all(void)
+{
+	struct client *c;
+
+	while ((c = TAILQ_FIRST(&clients)))
+		client_close(c);
+}

@@ -1,0 +1,43 @@
+/*
+ * client.h: one connection to the control socket.
+ *
+ * The protocol is newline-delimited JSON (common/protocol.h). A client that
+ * asked for a run is "streaming": it gets the run's events and results and
+ * its further requests wait until the closing "done" line.
+ */
+#ifndef NETFAULTD_CLIENT_H
+#define NETFAULTD_CLIENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+struct client;
+struct run;
+
+/* For control.c: a new connection, FD taken; false when it cannot be had
+ * (the caller refuses the peer). */
+bool client_new(int fd, const struct ucred *cred);
+unsigned clients_count(void);
+
+/* Handles the complete requests of clients that are not streaming, and
+ * closes the clients that are done. Called once per loop round. */
+void clients_process(void);
+/* True while some client still has unsent replies. */
+bool clients_output_pending(void);
+/* At exit. */
+void clients_close_all(void);
+
+/* For requests.c: replies. client_send takes MSG. */
+void client_send(struct client *c, json_t *msg);
+void client_send_error(struct client *c, json_t *errors, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The client gets NRUNS results, then "done"; until then it is streaming. */
+void client_stream_begin(struct client *c, unsigned nruns);
+const struct ucred *client_cred(const struct client *c);
+
+/* For runs.c: a run's event or result goes to its client, if it has one. */
+void client_relay_event(struct run *r, json_t *event);
+void client_relay_result(struct run *r);
+
+#endif

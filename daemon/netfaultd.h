@@ -1,0 +1,45 @@
+/*
+ * netfaultd.h: what the daemon's files share: its configuration, set once
+ * by main() from the command line, and the limits on everything a client
+ * can make the daemon hold (netfaultd(8), LIMITS).
+ *
+ * The daemon is one process with one poll() loop (loop.c). Its rooms:
+ *   control.c    the control socket: opening, accepting, permissions
+ *   client.c     one connection: framing, replies, relayed runs
+ *   requests.c   what each request op does, and the replies
+ *   sweep.c      a run request's --set values and matrix: cells to run
+ *   runs.c       the run table: live runs and a bounded history
+ *   scheduler.c  the queue and how many runs go at once
+ *   worker.c     the process that runs one scenario, and its event pipe
+ */
+#ifndef NETFAULTD_H
+#define NETFAULTD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NFD_DEFAULT_PARALLEL   4
+#define NFD_MAX_PARALLEL       64       /* -j at most */
+#define NFD_MAX_CLIENTS        64       /* connections at once */
+#define NFD_MAX_QUEUED         256      /* runs waiting for a slot */
+#define NFD_MAX_HISTORY        200      /* finished runs kept for list/show */
+#define NFD_MAX_RUN_EVENTS     10000    /* events kept per run for show */
+#define NFD_MAX_CLIENT_OUTPUT  (16u << 20) /* unsent bytes to one client */
+#define NFD_MAX_WORKER_LINE    (8u << 20)  /* one line from a worker */
+#define NFD_CANCEL_GRACE_MS    10000    /* a cancelled worker's time to tear down */
+#define NFD_SHUTDOWN_GRACE_MS  15000    /* all workers' time at exit */
+#define NFD_ACCEPT_BACKOFF_MS  1000     /* pause accepting after EMFILE */
+
+struct nfd_config {
+	const char *socket_path;
+	const char *group_name;      /* -g; NULL: root only */
+	gid_t group;
+	unsigned parallel;           /* -j */
+	bool foreground;             /* -d */
+	int64_t started_mono;        /* for status: uptime */
+};
+
+extern struct nfd_config nfd_conf;
+
+#endif

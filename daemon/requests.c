@@ -1,0 +1,318 @@
+/*
+ * requests.c: the control socket's ops (see common/protocol.h and
+ * netfaultd(8)): run, list, show, cancel, status.
+ *
+ * Every op checks its members before it changes anything and answers a
+ * mistake with one error reply; the connection stays usable. A run request
+ * is parsed whole (every sweep cell) before anything is queued, and the
+ * queue must have room for all of its cells, so a request is either
+ * accepted entirely or not at all.
+ */
+#include "daemon/requests.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/monotime.h"
+#include "common/protocol.h"
+#include "daemon/client.h"
+#include "daemon/netfaultd.h"
+#include "daemon/runs.h"
+#include "daemon/scheduler.h"
+#include "daemon/sweep.h"
+#include "scenario/scenario.h"
+
+#define FILE_NAME_MAX 4096
+
+/* ---- run ---------------------------------------------------------------- */
+
+static bool file_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > FILE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* "set": [{"path": P, "values": [V...]}...] into SETS (pointing into REQ). */
+static const char *decode_sets(json_t *set, struct sweep_set *sets, size_t *nsets,
+			       const char **values, size_t nvalues_max)
+{
+	size_t i, used = 0;
+	json_t *item;
+
+	*nsets = 0;
+	if (!set || json_is_null(set))
+		return NULL;
+	if (!json_is_array(set) || json_array_size(set) > 2 * SC_MAX_MATRIX_KEYS)
+		return "\"set\" must be a list of at most 16 {\"path\", \"values\"} objects";
+	json_array_foreach(set, i, item) {
+		const char *path = json_string_value(json_object_get(item, NF_SET_PATH));
+		json_t *list = json_object_get(item, NF_SET_VALUES);
+		size_t j;
+		json_t *value;
+
+		if (!path || !json_is_array(list) || json_array_size(list) == 0 ||
+		    json_array_size(list) > SC_MAX_MATRIX_VALUES)
+			return "each \"set\" item needs \"path\" (text) and \"values\" "
+			       "(a list of 1 to 64 texts)";
+		sets[i] = (struct sweep_set){ path, values + used, json_array_size(list) };
+		json_array_foreach(list, j, value) {
+			if (!json_is_string(value) || used == nvalues_max)
+				return "\"set\" values must be texts, such as \"2s\"";
+			values[used++] = json_string_value(value);
+		}
+	}
+	*nsets = json_array_size(set);
+	return NULL;
+}
+
+static json_t *accepted_runs(struct run **runs, size_t n)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < n; i++)
+		json_array_append_new(list, json_pack(
+			"{s:I, s:s, s:f, s:O?, s:s}", NF_RUN, (json_int_t)runs[i]->id,
+			NF_NAME, runs[i]->name, NF_DURATION,
+			(double)runs[i]->duration_us / 1e6, NF_CELL, runs[i]->cell,
+			NF_STATE, run_state_name(runs[i]->state)));
+	return list;
+}
+
+/* Makes the runs of CELLS (which they take) and queues them; replies. */
+static void submit_runs(struct client *c, const char *file, struct sweep_cell *cells,
+			size_t ncells, bool detach)
+{
+	struct run **made = calloc(ncells, sizeof(*made));
+	size_t n = 0;
+
+	for (; made && n < ncells; n++) {
+		made[n] = run_create(file, cells[n].sc, cells[n].cell);
+		if (!made[n])
+			break;
+		cells[n].sc = NULL;
+		cells[n].cell = NULL;
+		made[n]->client = detach ? NULL : c;
+		made[n]->detached = detach;
+	}
+	if (!made || n < ncells) {
+		/* nothing was queued yet: drop what was made */
+		for (size_t i = 0; made && i < n; i++) {
+			made[i]->client = NULL;
+			run_finish(made[i], run_error_result(made[i], "out of memory"));
+		}
+		client_send_error(c, NULL, "out of memory");
+		goto out;
+	}
+	client_send(c, json_pack("{s:s, s:b, s:I, s:s, s:s, s:b, s:o}", NF_TYPE,
+				 NF_TYPE_ACCEPTED, NF_OK, 1, NF_RUN, (json_int_t)made[0]->id,
+				 NF_FILE, file, NF_NAME, made[0]->name, NF_DETACH, detach,
+				 NF_RUNS, accepted_runs(made, n)));
+	if (!detach)
+		client_stream_begin(c, (unsigned)n);
+	for (size_t i = 0; i < n; i++) {
+		log_info("run %u: %s \"%s\" submitted by uid %u%s", made[i]->id, file,
+			 made[i]->name, (unsigned)client_cred(c)->uid,
+			 detach ? " (detached)" : "");
+		scheduler_enqueue(made[i]);
+	}
+out:
+	free(made);
+}
+
+static void request_run(struct client *c, json_t *req)
+{
+	const char *values[2 * SC_MAX_MATRIX_KEYS * SC_MAX_MATRIX_VALUES];
+	struct sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
+	const char *file = json_string_value(json_object_get(req, NF_FILE));
+	json_t *text = json_object_get(req, NF_TEXT);
+	json_t *detach = json_object_get(req, NF_DETACH);
+	struct sweep_cell *cells = NULL;
+	json_t *errors = NULL;
+	const char *why;
+	size_t nsets;
+	int ncells;
+
+	if (!file || !file_name_ok(file)) {
+		client_send_error(c, NULL, "run needs \"file\": the scenario's name, "
+				  "1 to %d bytes without control characters", FILE_NAME_MAX);
+		return;
+	}
+	if (!json_is_string(text)) {
+		client_send_error(c, NULL, "run needs \"text\": the scenario itself "
+				  "(the file's contents, not its path)");
+		return;
+	}
+	if (json_string_length(text) > SC_MAX_TEXT) {
+		client_send_error(c, NULL, "%s: larger than %u bytes", file, SC_MAX_TEXT);
+		return;
+	}
+	if (detach && !json_is_boolean(detach) && !json_is_null(detach)) {
+		client_send_error(c, NULL, "\"detach\" must be true or false");
+		return;
+	}
+	why = decode_sets(json_object_get(req, NF_SET), sets, &nsets, values,
+			  sizeof(values) / sizeof(values[0]));
+	if (why) {
+		client_send_error(c, NULL, "%s", why);
+		return;
+	}
+	if (scheduler_shutting_down()) {
+		client_send_error(c, NULL, "the daemon is shutting down");
+		return;
+	}
+	if (scheduler_room() == 0) {
+		client_send_error(c, NULL, "queue full: %u runs waiting (at most %u); try "
+				  "again later", scheduler_queued(), NFD_MAX_QUEUED);
+		return;
+	}
+	ncells = sweep_expand(file, json_string_value(text), json_string_length(text),
+			      sets, nsets, &cells, &errors, &why);
+	if (ncells == -EINVAL) {
+		client_send_error(c, errors, "%s: %zu error%s", file, json_array_size(errors),
+				  json_array_size(errors) == 1 ? "" : "s");
+		return;
+	}
+	if (ncells < 0) {
+		client_send_error(c, NULL, "%s: %s", file, why);
+		return;
+	}
+	if ((unsigned)ncells > scheduler_room())
+		client_send_error(c, NULL, "queue full: the sweep has %d cells and the queue "
+				  "takes %u more now (at most %u)", ncells,
+				  scheduler_room(), NFD_MAX_QUEUED);
+	else
+		submit_runs(c, file, cells, (size_t)ncells, json_is_true(detach));
+	sweep_cells_free(cells, (size_t)ncells);
+}
+
+/* ---- list, show, cancel, status ------------------------------------------ */
+
+static struct run *request_target(struct client *c, json_t *req, const char *op)
+{
+	json_t *id = json_object_get(req, NF_RUN);
+	struct run *r;
+
+	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+	    json_integer_value(id) > (json_int_t)UINT32_MAX) {
+		client_send_error(c, NULL, "%s needs \"run\": a run id (a number, see list)", op);
+		return NULL;
+	}
+	r = run_find((unsigned)json_integer_value(id));
+	if (!r)
+		client_send_error(c, NULL, "no run %lld (list shows the runs kept)",
+				  (long long)json_integer_value(id));
+	return r;
+}
+
+static json_t *reply_with(const char *type, json_t *members)
+{
+	json_t *reply = json_pack("{s:s, s:b}", NF_TYPE, type, NF_OK, 1);
+
+	if (reply && members && json_object_update(reply, members) < 0) {
+		json_decref(reply);
+		reply = NULL;
+	}
+	json_decref(members);
+	return reply;
+}
+
+static void request_list(struct client *c, json_t *req)
+{
+	json_t *list = json_array();
+
+	for (const struct run *r = runs_first(); list && r; r = runs_next(r))
+		json_array_append_new(list, run_summary(r));
+	client_send(c, reply_with(NF_OP_LIST, json_pack("{s:o}", NF_RUNS, list)));
+}
+
+static void request_show(struct client *c, json_t *req)
+{
+	struct run *r = request_target(c, req, NF_OP_SHOW);
+
+	if (r)
+		client_send(c, reply_with(NF_OP_SHOW, run_detail(r)));
+}
+
+static void request_cancel(struct client *c, json_t *req)
+{
+	struct run *r = request_target(c, req, NF_OP_CANCEL);
+
+	if (!r)
+		return;
+	if (run_is_finished(r)) {
+		client_send_error(c, NULL, "run %u has finished (%s)", r->id,
+				  run_state_name(r->state));
+		return;
+	}
+	log_info("run %u: cancel requested by uid %u", r->id,
+		 (unsigned)client_cred(c)->uid);
+	scheduler_cancel(r, "cancelled on request");
+	client_send(c, reply_with(NF_OP_CANCEL, json_pack("{s:I, s:s}", NF_RUN,
+		(json_int_t)r->id, NF_STATE, run_state_name(r->state))));
+}
+
+static void request_status(struct client *c, json_t *req)
+{
+	client_send(c, reply_with(NF_OP_STATUS, json_pack(
+		"{s:s, s:i, s:i, s:I, s:s, s:s?, s:i, s:i, s:i, s:i,"
+		" s:{s:i, s:i, s:i, s:i, s:i, s:i}}",
+		"version", NETFAULT_VERSION, "protocol", NF_PROTOCOL_VERSION,
+		"pid", (int)getpid(),
+		"uptime", (json_int_t)((mono_usec() - nfd_conf.started_mono) / 1000000),
+		"socket", nfd_conf.socket_path, "group", nfd_conf.group_name,
+		"running", (int)scheduler_running(), "queued", (int)scheduler_queued(),
+		"clients", (int)clients_count(),
+		"finished", (int)(runs_count(RUN_PASSED) + runs_count(RUN_FAILED) +
+				  runs_count(RUN_ERROR) + runs_count(RUN_CANCELLED)),
+		"limits", "parallel", (int)nfd_conf.parallel, "queue", NFD_MAX_QUEUED,
+		"clients", NFD_MAX_CLIENTS, "history", NFD_MAX_HISTORY,
+		"line", (int)NF_MAX_LINE, "events", NFD_MAX_RUN_EVENTS)));
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const struct {
+	const char *op;
+	void (*handle)(struct client *c, json_t *req);
+} request_ops[] = {
+	{ NF_OP_RUN, request_run },
+	{ NF_OP_LIST, request_list },
+	{ NF_OP_SHOW, request_show },
+	{ NF_OP_CANCEL, request_cancel },
+	{ NF_OP_STATUS, request_status },
+};
+
+void request_handle(struct client *c, const char *line)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr);
+	const char *op;
+
+	if (!json_is_object(req)) {
+		client_send_error(c, NULL, "malformed request: %s (column %d); a request "
+				  "is one JSON object on one line",
+				  req ? "not an object" : jerr.text, req ? 1 : jerr.column);
+		goto out;
+	}
+	op = json_string_value(json_object_get(req, NF_OP));
+	for (size_t i = 0; op && i < sizeof(request_ops) / sizeof(request_ops[0]); i++) {
+		if (strcmp(op, request_ops[i].op) == 0) {
+			request_ops[i].handle(c, req);
+			goto out;
+		}
+	}
+	client_send_error(c, NULL, "unknown op \"%.64s\" (valid ops: run list show "
+			  "cancel status)", op ? op : "");
+out:
+	json_decref(req);
+}

@@ -1,0 +1,76 @@
+/*
+ * runs.h: the daemon's run table. A run is one scenario (one sweep cell)
+ * from the request that submitted it until it leaves the history: queued,
+ * running, then finished with its result and the events it produced, kept
+ * for list and show. At most NFD_MAX_HISTORY finished runs are kept; the
+ * oldest go first.
+ */
+#ifndef NETFAULTD_RUNS_H
+#define NETFAULTD_RUNS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <time.h>
+
+struct client;
+struct scenario;
+struct worker;
+
+enum run_state {
+	RUN_QUEUED, RUN_RUNNING, RUN_CANCELLING,
+	RUN_PASSED, RUN_FAILED, RUN_ERROR, RUN_CANCELLED,
+};
+
+struct run {
+	TAILQ_ENTRY(run) entry;        /* the table, by id */
+	TAILQ_ENTRY(run) queue_entry;  /* the scheduler's queue */
+	unsigned id;
+	enum run_state state;
+	char *file;
+	char *name;
+	int64_t duration_us;
+	json_t *cell;                  /* sweep cell {path: value}, or NULL */
+	struct scenario *sc;           /* until the run is over */
+	struct client *client;         /* gets the events; NULL: detached or gone */
+	bool detached;
+	const char *cancel_reason;     /* static text; NULL: not cancelled */
+	time_t submitted, started, finished;
+	int64_t kill_at_mono;          /* cancelling: SIGKILL the worker then */
+	long netns_run;                /* the engine's run id; -1 until known */
+	char end_reason[16];           /* the engine's "end" event */
+	json_t *events;
+	size_t events_dropped;
+	json_t *result;
+	struct worker *worker;         /* while running or cancelling */
+};
+
+/* The run takes SC and CELL (may be NULL); NULL when out of memory. */
+struct run *run_create(const char *file, struct scenario *sc, json_t *cell);
+struct run *run_find(unsigned id);
+struct run *runs_first(void);
+struct run *runs_next(const struct run *r);
+unsigned runs_count(enum run_state state);
+
+bool run_is_finished(const struct run *r);
+const char *run_state_name(enum run_state state);
+
+/* Keeps EVENT (a reference is taken) and sends it to the run's client. */
+void run_record_event(struct run *r, json_t *event);
+/* Ends the run with RESULT (taken) and sends it to the client. */
+void run_finish(struct run *r, json_t *result);
+/* Drops the oldest finished runs beyond NFD_MAX_HISTORY. Called once per
+ * loop round, so no run goes away under a caller walking the table. */
+void runs_trim_history(void);
+/* A result for a run the engine did not finish: passed false, ERROR said. */
+json_t *run_error_result(const struct run *r, const char *error);
+
+/* list: the run without its events; show: with them and the result. */
+json_t *run_summary(const struct run *r);
+json_t *run_detail(const struct run *r);
+
+/* Frees every run (at exit). */
+void runs_free_all(void);
+
+#endif

@@ -1,0 +1,341 @@
+/*
+ * worker.c: one forked process per run (see worker.h).
+ *
+ * The event channel is a socketpair, not a pipe, so the worker writes with
+ * MSG_NOSIGNAL: if the daemon is gone, a write fails instead of killing the
+ * worker with SIGPIPE before it has torn its namespaces down, and SIGPIPE
+ * stays at its default for the apps the engine starts.
+ *
+ * A worker ends when waitpid() says so. Everything it wrote before exiting
+ * is then in the socket buffer, so the daemon reads until the buffer is
+ * empty rather than until end of file: a built-in app forked by the engine
+ * may still hold the other end for a moment.
+ */
+#include "daemon/worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "daemon/linebuf.h"
+#include "daemon/loop.h"
+#include "daemon/netfaultd.h"
+#include "daemon/run/engine.h"
+#include "daemon/runs.h"
+#include "daemon/scheduler.h"
+#include "netns/netns.h"
+#include "scenario/scenario.h"
+
+struct worker {
+	TAILQ_ENTRY(worker) entry;
+	pid_t pid;
+	int fd;                    /* -1 once drained */
+	struct watch *watch;
+	struct linebuf in;
+	struct run *run;
+	json_t *result;            /* the engine's, once it came */
+	int rc;                    /* engine_run's return */
+};
+
+static TAILQ_HEAD(, worker) workers = TAILQ_HEAD_INITIALIZER(workers);
+
+/* ---- the child ---------------------------------------------------------- */
+
+static volatile sig_atomic_t worker_cancel;
+static pthread_mutex_t worker_write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void worker_on_signal(int sig)
+{
+	worker_cancel = 1;
+}
+
+/* One JSON line to the daemon; the engine may call from several threads. */
+static void worker_write(int fd, json_t *msg)
+{
+	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	size_t len, done = 0;
+
+	if (!text)
+		goto out;
+	len = strlen(text);
+	text[len++] = '\n';        /* json_dumps' NUL becomes the newline */
+	pthread_mutex_lock(&worker_write_lock);
+	while (done < len) {
+		ssize_t n = send(fd, text + done, len - done, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;     /* the daemon is gone: the run goes on to its teardown */
+		done += (size_t)n;
+	}
+	pthread_mutex_unlock(&worker_write_lock);
+out:
+	free(text);
+	json_decref(msg);
+}
+
+static void worker_emit(json_t *event, void *ctx)
+{
+	worker_write(*(int *)ctx, json_pack("{s:O}", "event", event));
+}
+
+static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
+{
+	struct sigaction sa = { .sa_handler = worker_on_signal, .sa_flags = SA_RESTART };
+	sigset_t none;
+	int null_fd;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);   /* the daemon blocks for signalfd */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != daemon_pid)
+		worker_cancel = 1;
+	setpgid(0, 0);
+	prctl(PR_SET_NAME, "netfaultd-run");   /* pgrep -x netfaultd: daemons only */
+	/* the listener, the clients, the other workers' channels, syslog */
+	if (keep_fd > 3)
+		close_range(3, (unsigned)keep_fd - 1, 0);
+	close_range((unsigned)keep_fd + 1, ~0u, 0);
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null_fd >= 0) {
+		dup2(null_fd, STDIN_FILENO);
+		close(null_fd);
+	}
+}
+
+static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
+{
+	struct engine_opts opts = {
+		/* namespaces nf<ID>-* match the daemon's run id when that is free */
+		.run_id_hint = (r->id - 1) % NETNS_MAX_RUN_ID + 1,
+		.on_event = worker_emit,
+		.ctx = &fd,
+		.cancel = &worker_cancel,
+	};
+	json_t *result = NULL;
+	int rc;
+
+	worker_detach_from_daemon(fd, daemon_pid);
+	rc = engine_run(r->sc, &opts, &result);
+	worker_write(fd, json_pack("{s:o?, s:i}", "result", result, "rc", rc));
+	_exit(0);
+}
+
+/* ---- the daemon's side ------------------------------------------------- */
+
+static void worker_io(int fd, short revents, void *ctx);
+
+int worker_start(struct run *r)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	pid_t daemon_pid = getpid();
+	int sv[2] = { -1, -1 };
+	int err;
+
+	if (!w)
+		return -ENOMEM;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		goto fail_errno;
+	w->fd = sv[0];
+	w->run = r;
+	linebuf_init(&w->in, NFD_MAX_WORKER_LINE);
+	if (fcntl(w->fd, F_SETFL, O_NONBLOCK) < 0)
+		goto fail_errno;
+	w->watch = loop_watch(w->fd, POLLIN, worker_io, w);
+	if (!w->watch) {
+		errno = EMFILE;
+		goto fail_errno;
+	}
+	w->pid = fork();
+	if (w->pid < 0)
+		goto fail_errno;
+	if (w->pid == 0) {
+		close(sv[0]);
+		worker_main(r, sv[1], daemon_pid);
+	}
+	setpgid(w->pid, w->pid);   /* the child does the same: no race either way */
+	close(sv[1]);
+	scenario_free(r->sc);      /* the worker has its copy */
+	r->sc = NULL;
+	TAILQ_INSERT_TAIL(&workers, w, entry);
+	r->worker = w;
+	r->state = RUN_RUNNING;
+	r->started = time(NULL);
+	log_info("run %u: started, worker pid %d", r->id, (int)w->pid);
+	return 0;
+fail_errno:
+	err = -errno;
+	loop_unwatch(w->watch);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	linebuf_free(&w->in);
+	free(w);
+	return err;
+}
+
+void worker_signal(struct run *r, int sig)
+{
+	struct worker *w = r->worker;
+
+	if (!w)
+		return;
+	/* SIGKILL takes the worker's whole process group: its apps too */
+	if (kill(sig == SIGKILL ? -w->pid : w->pid, sig) < 0 && errno != ESRCH)
+		log_warn("run %u: kill worker %d", r->id, (int)w->pid);
+}
+
+static void worker_handle_line(struct worker *w, const char *line)
+{
+	json_error_t jerr;
+	json_t *msg = json_loads(line, 0, &jerr);
+	json_t *event = json_object_get(msg, "event");
+	json_t *result = json_object_get(msg, "result");
+
+	if (json_is_object(event)) {
+		run_record_event(w->run, event);
+	} else if (json_is_object(result) && !w->result) {
+		w->result = json_incref(result);
+		w->rc = (int)json_integer_value(json_object_get(msg, "rc"));
+	} else {
+		log_warnx("run %u: worker sent a line that is no event: %s", w->run->id,
+			  msg ? "unknown member" : jerr.text);
+	}
+	json_decref(msg);
+}
+
+/* Reads once and handles the lines: > 0 bytes read, 0 end of file,
+ * -EAGAIN nothing there, or -errno (-EMSGSIZE: an overlong line). */
+static long worker_read(struct worker *w)
+{
+	long n = linebuf_fill(&w->in, w->fd);
+	char *line;
+
+	while ((line = linebuf_next(&w->in)))
+		worker_handle_line(w, line);
+	if (w->in.overflow) {
+		log_warnx("run %u: worker sent a line over %u bytes", w->run->id,
+			  NFD_MAX_WORKER_LINE);
+		return -EMSGSIZE;
+	}
+	return n;
+}
+
+static void worker_close_channel(struct worker *w)
+{
+	if (w->fd < 0)
+		return;
+	loop_unwatch(w->watch);
+	w->watch = NULL;
+	close(w->fd);
+	w->fd = -1;
+	linebuf_free(&w->in);
+}
+
+static void worker_io(int fd, short revents, void *ctx)
+{
+	struct worker *w = ctx;
+	long n = worker_read(w);
+
+	if (n == 0 || (n < 0 && n != -EAGAIN))
+		worker_close_channel(w);
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "the worker died by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "the worker exited with status %d without a result",
+			 WEXITSTATUS(status));
+}
+
+/* The worker has exited: drain its channel and end its run. */
+static void worker_finish(struct worker *w, int status)
+{
+	struct run *r = w->run;
+	json_t *result;
+	char why[160];
+	int removed;
+
+	while (w->fd >= 0 && worker_read(w) > 0)
+		;
+	worker_close_channel(w);
+	result = w->result;
+	if (!result) {
+		describe_exit(status, why, sizeof(why));
+		log_warnx("run %u: %s: removing what it left", r->id, why);
+		removed = run_leftovers_clean();
+		if (removed < 0)
+			log_warnx("run %u: cleaning leftovers: %s", r->id, strerror(-removed));
+		else if (removed > 0)
+			log_info("run %u: removed %d leftover namespaces", r->id, removed);
+		result = run_error_result(r, why);
+	} else if (w->rc < 0) {
+		const char *error = json_string_value(json_object_get(result, "error"));
+
+		log_warnx("run %u: the engine could not run it: %s", r->id,
+			  error ? error : strerror(-w->rc));
+	}
+	TAILQ_REMOVE(&workers, w, entry);
+	free(w);
+	scheduler_run_ended(r, result);
+}
+
+static struct worker *worker_by_pid(pid_t pid)
+{
+	struct worker *w;
+
+	TAILQ_FOREACH(w, &workers, entry) {
+		if (w->pid == pid)
+			return w;
+	}
+	return NULL;
+}
+
+void workers_reap(void)
+{
+	struct worker *w;
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		w = worker_by_pid(pid);
+		if (w)
+			worker_finish(w, status);
+	}
+}
+
+void workers_kill_all(void)
+{
+	struct worker *w;
+	int status;
+
+	while ((w = TAILQ_FIRST(&workers))) {
+		log_warnx("run %u: the worker did not stop: killing it", w->run->id);
+		kill(-w->pid, SIGKILL);
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		worker_finish(w, status);
+	}
+}
