@@ -160,6 +160,11 @@ static int app_record(struct run *r, struct run_app *a, const struct app_msg *m)
 		run_emit_step(r, a, (size_t)m->index);
 		return 0;
 	case APP_MSG_VERDICT:
+		/* The teardown kills every app: the FIN one app's death sends
+		 * reaches the others in the last microseconds. That is not an
+		 * event of the scenario: verdicts timed after the end are not. */
+		if (r->ended && m->t_end >= r->ended)
+			return 0;
 		a->v.kind = (enum sc_verdict)m->result;
 		a->v.decided = true;
 		a->v.t_us = since_t0(r, m->t_end);
