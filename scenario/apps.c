@@ -3,6 +3,9 @@
  * (steps.c), with exactly one of listen: (a server) or connect: (a client),
  * or a real program (cmd:) that may name the port it listens on or the
  * target it connects to so the harness knows which connection to watch.
+ * A cmd app may also carry files: (an extension key), a mapping of file
+ * names to texts that the engine writes into the app's own directory
+ * before it starts, for a program that needs a configuration file.
  *
  * Reading happens before the hosts are final (when the file has no hosts:,
  * they are made from the app names afterwards), so an app's host is looked
@@ -87,15 +90,74 @@ static void read_cmd(struct sc_ctx *ctx, struct sc_app *app, const yaml_node_t *
 	}
 }
 
+/* A file name of files: one path component, no hidden or parent name. */
+static bool file_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > SC_MAX_FILE_NAME || name[0] == '.' || name[0] == '-')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789._-") == len;
+}
+
+static void read_files(struct sc_ctx *ctx, struct sc_app *app, const yaml_node_t *map)
+{
+	size_t count = sc_map_len(map);
+
+	if (sc_is_null(map))
+		return;
+	if (!sc_is_map(map)) {
+		sc_error(ctx, map, "expected a mapping of file names to texts, not %s",
+			 sc_node_kind(map));
+		return;
+	}
+	if (count > SC_MAX_APP_FILES) {
+		sc_error(ctx, map, "too many files: %zu (at most %d)", count, SC_MAX_APP_FILES);
+		return;
+	}
+	sc_check_duplicates(ctx, map, "file");
+	app->files = sc_calloc(ctx, count ? count : 1, sizeof(*app->files));
+	if (!app->files)
+		return;
+	SC_FOR_PAIRS(p, map) {
+		const yaml_node_t *key = sc_node(ctx, p->key);
+		const yaml_node_t *value = sc_node(ctx, p->value);
+		struct sc_file *f = &app->files[app->nfiles];
+		const char *name = sc_scalar(key);
+		struct sc_quoted q;
+
+		if (!name || !file_name_valid(name)) {
+			sc_error(ctx, key, "invalid file name \"%s\" (expected a plain name like "
+				 "nginx.conf: letters, digits, '.', '_' or '-', no '/')",
+				 sc_quote(&q, name));
+			continue;
+		}
+		f->line = sc_line(key);
+		f->col = sc_col(key);
+		f->name = sc_strdup(ctx, name);
+		if (!f->name || !sc_read_text(ctx, value, "the file's text", false, &f->text)) {
+			free(f->name);
+			f->name = NULL;
+			continue;
+		}
+		app->nfiles++;
+	}
+}
+
 /* The rules that tie an app's keys together. */
-static void check_app_kind(struct sc_ctx *ctx, struct sc_app *app,
-			   const yaml_node_t *map, const yaml_node_t *key)
+static void check_app_kind(struct sc_ctx *ctx, const yaml_node_t *map,
+			   const yaml_node_t *key)
 {
 	const yaml_node_t *steps = sc_get_key(ctx, map, "steps");
 	const yaml_node_t *tcp = sc_get_key(ctx, map, "tcp");
+	const yaml_node_t *files = sc_get_key(ctx, map, "files");
 	const bool has_cmd = sc_get(ctx, map, "cmd") != NULL;
 	struct sc_quoted q;
 
+	if (files && !has_cmd)
+		sc_error(ctx, files, "files are written for a program that cmd runs: "
+			 "built-in apps have no use for them");
 	if (has_cmd) {
 		if (steps)
 			sc_error(ctx, steps, "an app with cmd runs that program: steps are for "
@@ -143,7 +205,9 @@ static void read_app(struct sc_ctx *ctx, struct sc_app *app, struct sc_app_src *
 		read_user(ctx, app, n);
 	if ((n = sc_get(ctx, map, "cmd")))
 		read_cmd(ctx, app, n);
-	check_app_kind(ctx, app, map, src->key);
+	if ((n = sc_get(ctx, map, "files")) && app->cmd)
+		read_files(ctx, app, n);
+	check_app_kind(ctx, map, src->key);
 	if ((n = sc_get(ctx, map, "tcp")) && !app->cmd)
 		sc_read_tcp(ctx, app, n);
 	if (!sc_get(ctx, map, "cmd") && app->is_server != app->is_client)

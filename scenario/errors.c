@@ -22,11 +22,6 @@ void sc_nomem(struct sc_ctx *ctx)
 		ctx->failure = -ENOMEM;
 }
 
-size_t sc_error_count(const struct sc_ctx *ctx)
-{
-	return ctx->errs->n + ctx->errs->dropped;
-}
-
 static void add_error(struct sc_ctx *ctx, int line, int col, const char *prefix,
 		      const char *fmt, va_list ap)
 {

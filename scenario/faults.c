@@ -199,7 +199,8 @@ static void read_value(struct sc_ctx *ctx, struct sc_fault *f, const struct faul
 	if (sc_is_scalar(value)) {
 		if (k->form == FORM_OPTIONS)
 			sc_error(ctx, value, "%s needs options: %s: { host: %s, %s }", k->name,
-				 k->name, sc_quote(&q, sc_scalar(value)), f->kind == SC_FAULT_DELAY ? "time: 200ms" :
+				 k->name, sc_quote(&q, sc_scalar(value)),
+				 f->kind == SC_FAULT_DELAY ? "time: 200ms" :
 				 f->kind == SC_FAULT_LOSS ? "percent: 30" : "rate: 1mbit");
 		else
 			read_host_name(ctx, f, value);
@@ -246,14 +247,17 @@ static bool read_fault(struct sc_ctx *ctx, struct sc_fault *f, const yaml_node_t
 		if (!name || sc_is_null(key)) {
 			sc_error(ctx, key, "expected a key name, not %s", sc_node_kind(key));
 		} else if (strcmp(name, "at") == 0) {
-			if (at_key)
-				sc_error(ctx, key, "duplicate key \"at\" (first at %d:%d)",
-					 sc_line(at_key), sc_col(at_key));
-			else
-				at_key = key, at = sc_node(ctx, p->value);
+			if (at_key) {
+				sc_report_duplicate(ctx, key, "key", at_key);
+			} else {
+				at_key = key;
+				at = sc_node(ctx, p->value);
+			}
 		} else if (!(k = find_kind(name))) {
 			report_unknown_fault(ctx, key);
 			unknown_seen = true;
+		} else if (fault_key && strcmp(sc_scalar(fault_key), name) == 0) {
+			sc_report_duplicate(ctx, key, "key", fault_key);
 		} else if (fault_key) {
 			sc_error(ctx, key, "one fault per item: %s and %s are both here (make two "
 				 "items)", sc_scalar(fault_key), name);

@@ -2,15 +2,17 @@
  * internal.h: what the files of the scenario parser share, and nothing the
  * rest of netfault needs (that is scenario.h).
  *
- * The parser loads the whole YAML text into a libyaml document, applies the
- * --set overrides to that document (override.c), then reads the model from
- * it section by section: parse.c walks the top level and calls hosts.c,
- * apps.c (with tcp.c and steps.c), targets.c, faults.c (with impair.c and
- * partition.c), expect.c and matrix.c in that order. schema.c holds the key
- * tree of the format, which keys.c checks mappings against and paths.c
- * follows for dotted paths. Errors go through errors.c with the position of
- * the YAML node they are about; value readers (values.c) report their own
- * errors, so a section reader only says which key it wants read as what.
+ * The parser checks how deep the text nests (parse.c), loads it whole into
+ * a libyaml document, applies the --set overrides to that document
+ * (override.c and paths.c), then reads the model from it section by
+ * section: parse.c walks the top level and calls hosts.c, apps.c (with
+ * tcp.c and steps.c), targets.c, faults.c (with impair.c and partition.c),
+ * expect.c and matrix.c in that order. schema.c holds the key tree of the
+ * format, which keys.c checks mappings against and paths.c follows for
+ * dotted paths (--set and matrix:). Errors go through errors.c with the
+ * position of the YAML node they are about; value readers (values.c)
+ * report their own errors, so a section reader only says which key it
+ * wants read as what.
  *
  * Every reader keeps going after an error, so one pass reports all of them.
  */
@@ -66,14 +68,13 @@ void sc_error_at(struct sc_ctx *ctx, int line, int col, const char *fmt, ...)
 void sc_nomem(struct sc_ctx *ctx);
 /* Sorts the errors by position, keeping the order of errors at one place. */
 void sc_errors_sort(struct sc_errors *errs);
-/* Number of errors recorded so far, dropped ones included. */
-size_t sc_error_count(const struct sc_ctx *ctx);
 
 /* Overrides mark the nodes they create with this line; column = index. */
 #define SC_OVERRIDE_LINE ((size_t)-1)
 
 /* ---- node.c: reading the libyaml document ----------------------------------- */
 
+/* NODE must be a mapping, a list: check with sc_is_map, sc_is_list first. */
 #define SC_FOR_PAIRS(p, node) \
 	for (yaml_node_pair_t *p = (node)->data.mapping.pairs.start; \
 	     p < (node)->data.mapping.pairs.top; p++)
@@ -209,6 +210,9 @@ bool sc_check_keys(struct sc_ctx *ctx, const yaml_node_t *n,
 		   const struct sc_schema *s, const char *expected);
 /* Reports keys of mapping N that repeat, as "duplicate NOUN". */
 void sc_check_duplicates(struct sc_ctx *ctx, const yaml_node_t *n, const char *noun);
+/* Reports KEY as a duplicate NOUN ("key", "host") of the earlier FIRST. */
+void sc_report_duplicate(struct sc_ctx *ctx, const yaml_node_t *key, const char *noun,
+			 const yaml_node_t *first);
 /* Reports a missing required KEY of mapping N, with a hint of its use. */
 void sc_missing(struct sc_ctx *ctx, const yaml_node_t *n, const char *key,
 		const char *hint);

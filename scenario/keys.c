@@ -16,12 +16,18 @@
 
 #define MAX_SCHEMA_KEYS 32
 
-static void describe_place(const yaml_node_t *n, char *buf, size_t len)
+void sc_report_duplicate(struct sc_ctx *ctx, const yaml_node_t *key, const char *noun,
+			 const yaml_node_t *first)
 {
-	if (n->start_mark.line == SC_OVERRIDE_LINE)
-		snprintf(buf, len, "a --set override");
+	struct sc_quoted q;
+	char where[32];
+
+	if (first->start_mark.line == SC_OVERRIDE_LINE)
+		snprintf(where, sizeof(where), "a --set override");
 	else
-		snprintf(buf, len, "%zu:%zu", n->start_mark.line + 1, n->start_mark.column + 1);
+		snprintf(where, sizeof(where), "%d:%d", sc_line(first), sc_col(first));
+	sc_error(ctx, key, "duplicate %s \"%s\" (first at %s)", noun,
+		 sc_quote(&q, sc_scalar(key)), where);
 }
 
 static void report_unknown_key(struct sc_ctx *ctx, const yaml_node_t *key,
@@ -52,7 +58,6 @@ bool sc_check_keys(struct sc_ctx *ctx, const yaml_node_t *n,
 		const yaml_node_t *key = sc_node(ctx, p->key);
 		const struct sc_schema *child;
 		size_t index;
-		char where[32];
 
 		if (!sc_is_scalar(key) || sc_is_null(key)) {
 			sc_error(ctx, key, "expected a key name, not %s", sc_node_kind(key));
@@ -67,8 +72,7 @@ bool sc_check_keys(struct sc_ctx *ctx, const yaml_node_t *n,
 		if (index >= MAX_SCHEMA_KEYS)
 			continue;
 		if (first[index]) {
-			describe_place(first[index], where, sizeof(where));
-			sc_error(ctx, key, "duplicate key \"%s\" (first at %s)", child->name, where);
+			sc_report_duplicate(ctx, key, "key", first[index]);
 			continue;
 		}
 		first[index] = key;
@@ -89,13 +93,9 @@ void sc_check_duplicates(struct sc_ctx *ctx, const yaml_node_t *n, const char *n
 		for (const yaml_node_pair_t *e = n->data.mapping.pairs.start; e < p; e++) {
 			const yaml_node_t *earlier = sc_node(ctx, e->key);
 			const char *etext = sc_scalar(earlier);
-			struct sc_quoted q;
-			char where[32];
 
 			if (etext && strcmp(etext, text) == 0) {
-				describe_place(earlier, where, sizeof(where));
-				sc_error(ctx, key, "duplicate %s \"%s\" (first at %s)", noun,
-					 sc_quote(&q, text), where);
+				sc_report_duplicate(ctx, key, noun, earlier);
 				break;
 			}
 		}

@@ -49,6 +49,11 @@ void sc_app_free_contents(struct sc_app *a)
 		for (size_t i = 0; i < a->ncmd; i++)
 			free(a->cmd[i]);
 	free(a->cmd);
+	for (size_t i = 0; i < a->nfiles; i++) {
+		free(a->files[i].name);
+		free(a->files[i].text);
+	}
+	free(a->files);
 	free(a->user);
 }
 

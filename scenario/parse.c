@@ -61,6 +61,57 @@ static void report_syntax_error(struct sc_ctx *ctx, const yaml_parser_t *parser)
 		sc_error_at(ctx, line, col, "invalid YAML: %s%s", problem, tabs);
 }
 
+/*
+ * No scenario nests mappings and lists more than a few levels deep, but
+ * libyaml's scanner slows down with the square of the nesting depth (half
+ * a million "[" take minutes). A first pass over libyaml's events stops at
+ * SC_MAX_DEPTH, before the scanner gets far. Syntax errors are left to the
+ * loader, which reports them with its own words.
+ */
+static bool check_depth(struct sc_ctx *ctx)
+{
+	yaml_parser_t parser;
+	yaml_event_t event;
+	int depth = 0;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		sc_nomem(ctx);
+		return false;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)ctx->text, ctx->len);
+	while (!done && yaml_parser_parse(&parser, &event)) {
+		switch (event.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > SC_MAX_DEPTH) {
+				sc_error_at(ctx, (int)event.start_mark.line + 1,
+					    (int)event.start_mark.column + 1, "mappings and lists "
+					    "nest more than %d deep here", SC_MAX_DEPTH);
+				ok = false;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&event);
+	}
+	if (parser.error == YAML_MEMORY_ERROR) {
+		sc_nomem(ctx);
+		ok = false;
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
 /* Loads the one document of the text into DOC; false after an error. */
 static bool load_document(struct sc_ctx *ctx, yaml_document_t *doc)
 {
@@ -133,6 +184,7 @@ static void read_top(struct sc_ctx *ctx, const yaml_node_t *root)
 		if (sc->duration_us <= 0 || sc->duration_us > SC_MAX_DURATION) {
 			struct sc_quoted q;
 
+			/* SC_MAX_DURATION, as people write it */
 			sc_error(ctx, n, "duration %s is out of range (more than 0s, at most 1h)",
 				 sc_quote(&q, sc_scalar(n)));
 			sc->duration_us = SC_DEFAULT_DURATION;
@@ -203,7 +255,7 @@ int scenario_parse(const char *file, const char *text, size_t len,
 		r = -ENOMEM;
 		goto out;
 	}
-	have_doc = load_document(ctx, &doc);
+	have_doc = check_depth(ctx) && load_document(ctx, &doc);
 	if (have_doc) {
 		root = yaml_document_get_root_node(&doc);
 		if (!root)

@@ -179,11 +179,13 @@ static int unknown_name(struct walk *w, enum sc_names names, const char *seg)
 	struct sc_quoted q;
 	const char *near;
 
-	SC_FOR_PAIRS(p, map) {
-		const char *k = sc_scalar(sc_node(w->ctx, p->key));
+	if (sc_is_map(map)) {
+		SC_FOR_PAIRS(p, map) {
+			const char *k = sc_scalar(sc_node(w->ctx, p->key));
 
-		if (k && n < SC_MAX_HOSTS)
-			defined[n++] = k;
+			if (k && n < SC_MAX_HOSTS)
+				defined[n++] = k;
+		}
 	}
 	snprintf(w->why, w->whylen, "no %s named \"%s\" in the file",
 		 names == SC_NAMES_HOSTS ? "host" : "app", sc_quote(&q, seg));

@@ -24,6 +24,8 @@
 #define SC_MAX_FAULTS      256
 #define SC_MAX_SYSCTLS     64           /* per host */
 #define SC_MAX_CMD_ARGS    64
+#define SC_MAX_APP_FILES   8            /* files: of one cmd app */
+#define SC_MAX_FILE_NAME   64
 #define SC_MAX_STRING      4096         /* any one string value */
 #define SC_MAX_SEND        (64u << 20)  /* bytes of one send/recv step */
 #define SC_MAX_DURATION    (3600LL * 1000000)  /* duration: at most 1h */
@@ -32,6 +34,7 @@
 #define SC_MAX_MATRIX_VALUES 64
 #define SC_MAX_MATRIX_CELLS 256
 #define SC_MAX_ERRORS      100
+#define SC_MAX_DEPTH       32           /* mappings and lists inside each other */
 #define SC_NAME_MAX        15
 /* What the link engines can serve (netns/impair.h): delay and jitter, rate. */
 #define SC_MAX_DELAY_US    (225LL * 1000000)
@@ -120,6 +123,15 @@ struct sc_host {
 	bool implicit;         /* made because `hosts` was absent */
 };
 
+/* An extension for cmd apps: a file written into the app's own directory
+ * before it starts (its config), ${APPDIR} in TEXT and in cmd replaced by
+ * that directory's path. */
+struct sc_file {
+	char *name;            /* [A-Za-z0-9_][A-Za-z0-9._-]*: no '/', no ".." */
+	char *text;
+	int line, col;
+};
+
 struct sc_app {
 	char name[SC_NAME_MAX + 1];
 	int line, col;
@@ -138,6 +150,8 @@ struct sc_app {
 	bool default_steps;    /* no steps: written, these are the role's default */
 	char **cmd;            /* NULL-terminated argv, or NULL for built-in */
 	size_t ncmd;
+	struct sc_file *files; /* cmd apps only (extension key files:) */
+	size_t nfiles;
 	char *user;            /* NULL = root */
 };
 
@@ -207,7 +221,8 @@ struct scenario {
 };
 
 struct sc_error {
-	int line, col;
+	int line, col;         /* 1-based; 0, 0: no place in the file (the file's
+				* size, a --set override: msg names it) */
 	char msg[256];
 };
 
@@ -239,7 +254,9 @@ int scenario_load(const char *path, const struct sc_override *ovr, size_t novr,
 		  struct scenario **out, struct sc_errors *errs);
 void scenario_free(struct scenario *sc);
 void sc_errors_free(struct sc_errors *errs);
-/* Writes "file:line:col: message" for error I into BUF. */
+/* Writes "file:line:col: message" for error I into BUF ("file: message"
+ * for an error with no place). I == errs->n with errors dropped writes
+ * "file: N more errors not shown"; any other I past the end, "". */
 const char *sc_error_format(const struct sc_errors *errs, size_t i, char *buf, size_t len);
 
 /* Index of the host/app named NAME, or -1. */

@@ -120,6 +120,7 @@ static const struct sc_schema app_keys[] = {
 	KEYS("tcp", SC_VALUE_NONE, tcp_keys),
 	{ .name = "steps", .shape = SC_SHAPE_LIST, .entry = &sc_schema_step },
 	{ .name = "cmd", .shape = SC_SHAPE_LIST, .entry = &cmd_arg },
+	{ .name = "files", .shape = SC_SHAPE_FREE, .value = SC_VALUE_NONE },
 	LEAF("user", SC_VALUE_TEXT),
 	END,
 };

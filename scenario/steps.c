@@ -226,6 +226,10 @@ static bool read_step(struct sc_ctx *ctx, struct sc_step *step, const yaml_node_
 	}
 	key = sc_node(ctx, item->data.mapping.pairs.start[0].key);
 	value = sc_node(ctx, item->data.mapping.pairs.start[0].value);
+	if (sc_scalar(key) && strcmp(sc_scalar(key), "expect") == 0) {
+		sc_error(ctx, key, "expect: goes inside a step, like recv: { expect: eof }");
+		return false;
+	}
 	if (!(w = find_word(ctx, key)))
 		return false;
 	step->kind = w->kind;

@@ -186,7 +186,7 @@ bool sc_read_bool(struct sc_ctx *ctx, const yaml_node_t *n, const char *what, bo
 	return false;
 }
 
-/* Plain decimal "12", "0.5", ".5"; NULL when TEXT is none. END: the rest. */
+/* A plain decimal ("12", "0.5", ".5") at the start of TEXT; *END: the rest. */
 static bool parse_decimal(const char *text, double *v, const char **end)
 {
 	const char *p = text;

@@ -25,6 +25,30 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/*
+ * Building blocks of the bad texts (the table at the end and others), with their lines:
+ *   NAME          line 1
+ *   APPS          5 lines: apps, server (listen 5000), client (connect: server)
+ *   SERVER_WITH   NAME, then the server app from line 2, EXTRA from line 5
+ *   HOSTS         NAME, "hosts:" line 2, BODY from line 3, then APPS
+ *   FAULT         NAME APPS, "faults:" line 7, "- at: 1s" line 8, BODY from 9
+ *   SERVER_STEPS  NAME, the server with "steps:" on line 5, LINES from line 6
+ *   CLIENT_STEPS  NAME APPS, "steps:" on line 7 (the client's), LINES from 8
+ *   EXPECT        NAME APPS, "expect:" line 7, BODY from line 8
+ */
+#define NAME "name: t\n"
+#define APPS "apps:\n  server:\n    listen: 5000\n  client:\n    connect: server\n"
+#define SERVER_WITH(extra) \
+	NAME "apps:\n  server:\n    listen: 5000\n" extra "  client:\n    connect: server\n"
+#define HOSTS(body) NAME "hosts:\n" body APPS
+#define FAULT(body) NAME APPS "faults:\n  - at: 1s\n" body
+#define SERVER_STEPS(lines) \
+	NAME "apps:\n  server:\n    listen: 5000\n    steps:\n" lines \
+	"  client:\n    connect: server\n"
+#define CLIENT_STEPS(lines) NAME APPS "    steps:\n" lines
+#define EXPECT(body) NAME APPS "expect:\n" body
+
+
 /* Parses TEXT that must be valid; the scenario (caller frees). */
 static struct scenario *parse_ok_with(const char *text, const struct sc_override *ovr,
 				      size_t novr)
@@ -279,6 +303,27 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+START_TEST(test_man_page_example)
+{
+	/* the smallest example of netfault-scenario(5) */
+	struct scenario *sc = parse_ok("name: a crash is only a FIN\n"
+				       "apps:\n"
+				       "  server: { listen: 5000 }\n"
+				       "  client: { connect: server }\n"
+				       "faults:\n"
+				       "  - { at: 2s, crash: client }\n"
+				       "expect:\n"
+				       "  server: fin\n");
+
+	ck_assert_int_eq(sc->faults[0].kind, SC_FAULT_CRASH);
+	ck_assert_int_eq(sc->faults[0].host, 1);
+	ck_assert_int_eq(sc->faults[0].app, -1);
+	ck_assert_int_eq(sc->faults[0].signal, SIGKILL);
+	ck_assert_int_eq(sc->expects[0].verdict, SC_VERDICT_FIN);
+	scenario_free(sc);
+}
+END_TEST
+
 START_TEST(test_format_and_empty_sections)
 {
 	struct scenario *sc = parse_ok("format: 1\n"
@@ -397,7 +442,12 @@ START_TEST(test_apps_every_key)
 		"    cmd: [/usr/sbin/nginx, -g, \"daemon off;\", -c, 80]\n"
 		"    listen: 80\n"
 		"    connect: web\n"
-		"    user: \"1000\"\n");
+		"    user: \"1000\"\n"
+		"    files:\n"
+		"      nginx.conf: |\n"
+		"        pid ${APPDIR}/nginx.pid;\n"
+		"        events {}\n"
+		"      empty: \"\"\n");
 	const struct sc_app *web = app_named(sc, "web");
 	const struct sc_app *client = app_named(sc, "client");
 	const struct sc_app *proxy = app_named(sc, "proxy");
@@ -440,6 +490,13 @@ START_TEST(test_apps_every_key)
 	ck_assert_int_eq(proxy->target_host, 0);
 	ck_assert_int_eq(proxy->target_port, 8080);
 	ck_assert_str_eq(proxy->user, "1000");
+	/* its files, texts as written */
+	ck_assert_uint_eq(proxy->nfiles, 2);
+	ck_assert_str_eq(proxy->files[0].name, "nginx.conf");
+	ck_assert_str_eq(proxy->files[0].text, "pid ${APPDIR}/nginx.pid;\nevents {}\n");
+	ck_assert_str_eq(proxy->files[1].name, "empty");
+	ck_assert_str_eq(proxy->files[1].text, "");
+	ck_assert_uint_eq(web->nfiles, 0);
 	scenario_free(sc);
 }
 END_TEST
@@ -907,14 +964,34 @@ START_TEST(test_override_errors)
 }
 END_TEST
 
+START_TEST(test_override_without_hosts)
+{
+	/* with no hosts: in the file, there is no host to name in a path */
+	static const struct sc_override ovr[] = { { "hosts.client.addr", "10.0.0.9" } };
+	char buf[256];
+
+	ck_assert_str_eq(first_error("name: t\n" "apps:\n  client: { connect: \"10.0.0.9:1\" }\n",
+				     ovr, 1, buf, sizeof(buf)),
+			 "bad.yaml: --set hosts.client.addr=10.0.0.9: no host named \"client\" in "
+			 "the file");
+}
+END_TEST
+
 START_TEST(test_override_bad_path_changes_nothing)
 {
-	/* the path fails deep inside: tcp must not have been created on the way */
-	static const struct sc_override ovr[] = { { "apps.client.tcp.keepalive.bogus", "1" } };
+	/*
+	 * The path fails at its last key. Had expect.client been created on
+	 * the way, it would be an expectation without sees: a second error.
+	 */
+	static const struct sc_override ovr[] = { { "expect.client.bogus", "1" } };
 	struct sc_errors errs = { 0 };
+	char buf[256];
 
-	parse_bad_with(spec_example, ovr, 1, &errs);
+	parse_bad_with(NAME APPS, ovr, 1, &errs);
 	ck_assert_uint_eq(errs.n, 1);
+	ck_assert_str_eq(sc_error_format(&errs, 0, buf, sizeof(buf)),
+			 "bad.yaml: --set expect.client.bogus=1: expect.client has no key "
+			 "\"bogus\" (expected sees, after or before)");
 	sc_errors_free(&errs);
 }
 END_TEST
@@ -1219,29 +1296,6 @@ START_TEST(test_aliases)
 END_TEST
 
 /* ---- the table of bad scenarios ------------------------------------------------ */
-
-/*
- * Building blocks of the texts below, with their lines:
- *   NAME          line 1
- *   APPS          5 lines: apps, server (listen 5000), client (connect: server)
- *   SERVER_WITH   NAME, then the server app from line 2, EXTRA from line 5
- *   HOSTS         NAME, "hosts:" line 2, BODY from line 3, then APPS
- *   FAULT         NAME APPS, "faults:" line 7, "- at: 1s" line 8, BODY from 9
- *   SERVER_STEPS  NAME, the server with "steps:" on line 5, LINES from line 6
- *   CLIENT_STEPS  NAME APPS, "steps:" on line 7 (the client's), LINES from 8
- *   EXPECT        NAME APPS, "expect:" line 7, BODY from line 8
- */
-#define NAME "name: t\n"
-#define APPS "apps:\n  server:\n    listen: 5000\n  client:\n    connect: server\n"
-#define SERVER_WITH(extra) \
-	NAME "apps:\n  server:\n    listen: 5000\n" extra "  client:\n    connect: server\n"
-#define HOSTS(body) NAME "hosts:\n" body APPS
-#define FAULT(body) NAME APPS "faults:\n  - at: 1s\n" body
-#define SERVER_STEPS(lines) \
-	NAME "apps:\n  server:\n    listen: 5000\n    steps:\n" lines \
-	"  client:\n    connect: server\n"
-#define CLIENT_STEPS(lines) NAME APPS "    steps:\n" lines
-#define EXPECT(body) NAME APPS "expect:\n" body
 
 static const struct bad_case {
 	const char *what;
@@ -1713,6 +1767,24 @@ static const struct bad_case {
 	{ "expect_after_unit",
 	  EXPECT("  server: { sees: fin, after: 3 }\n"),
 	  "bad.yaml:8:31: 3: a duration needs a unit (3s?)" },
+	{ "too_deep",
+	  NAME "apps: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+	  "bad.yaml:2:38: mappings and lists nest more than 32 deep here" },
+	{ "step_expect_alone",
+	  SERVER_STEPS("      - expect: eof\n"),
+	  "bad.yaml:6:9: expect: goes inside a step, like recv: { expect: eof }" },
+	{ "step_bare_expect_value",
+	  SERVER_STEPS("      - accept: ok\n"),
+	  "bad.yaml:6:17: accept takes no value (write accept, or accept: { expect: RESULT })" },
+	{ "matrix_value_not_scalar",
+	  NAME APPS "matrix:\n  duration: [[1s]]\n",
+	  "bad.yaml:8:14: expected a single value, not a list" },
+	{ "fault_duplicate_kind",
+	  FAULT("    poweroff: client\n    poweroff: server\n"),
+	  "bad.yaml:10:5: duplicate key \"poweroff\" (first at 9:5)" },
+	{ "fault_duplicate_at",
+	  FAULT("    at: 2s\n    poweroff: client\n"),
+	  "bad.yaml:9:5: duplicate key \"at\" (first at 8:5)" },
 };
 
 #define NBAD ((int)(sizeof(bad_cases) / sizeof(bad_cases[0])))
@@ -1737,6 +1809,7 @@ int main(void)
 
 	tcase_add_test(valid, test_spec_example);
 	tcase_add_test(valid, test_defaults);
+	tcase_add_test(valid, test_man_page_example);
 	tcase_add_test(valid, test_format_and_empty_sections);
 	tcase_add_test(valid, test_hosts_every_key);
 	tcase_add_test(valid, test_apps_every_key);
@@ -1759,6 +1832,7 @@ int main(void)
 	tcase_add_test(errors, test_too_big);
 	tcase_add_test(errors, test_override_errors);
 	tcase_add_test(errors, test_override_bad_path_changes_nothing);
+	tcase_add_test(errors, test_override_without_hosts);
 	suite_add_tcase(s, errors);
 
 	tcase_add_test(misc, test_load);
