@@ -53,6 +53,7 @@ UNIT_SAN_BIN := $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
 INTEG_BIN    := $(patsubst tests/integ/%.c,$(B)/tests/integ_%,$(INTEG_SRC))
 BENCH_BIN    := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
+.SECONDARY:
 .PHONY: all check check-unit check-san check-integ check-cli run bench install uninstall clean deps
 all: $(B)/netfaultd $(B)/netfaultctl $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BIN)
 

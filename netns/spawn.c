@@ -114,8 +114,15 @@ static int exec_mounts_prepare(void)
 
 	if (unshare(CLONE_NEWNS) < 0)
 		return errno;
-	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-		return errno;
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0) {
+		/* EINVAL: "/" is no mount point (a chroot). Make /sys alone a
+		 * slave so the new sysfs cannot propagate back; where even that
+		 * fails, leave /sys as it is rather than risk it. */
+		if (errno != EINVAL)
+			return errno;
+		if (mount("", "/sys", "none", MS_SLAVE | MS_REC, NULL) < 0)
+			return 0;
+	}
 	if (statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		flags = MS_RDONLY;
 	umount2("/sys", MNT_DETACH); /* fails when nothing was mounted: fine */

@@ -17,7 +17,7 @@ check "netfaultctl -V prints its version" [ $? = 0 ]
 check "netfaultctl -h prints the usage" [ $? = 0 ]
 
 setpriv --reuid=nobody --regid=nogroup --clear-groups "$NFD" -n "$DATA/pass.yaml" >/dev/null 2>&1
-check "netfaultd -n accepts a good file, without root" [ $? = 0 ]
+nobody_check "netfaultd -n accepts a good file, without root" [ $? = 0 ]
 "$NFD" -n "$DATA/bad.yaml" >"$TMP/n.out" 2>&1
 rc=$?
 check "netfaultd -n rejects a bad file with exit 1" [ $rc = 1 ]

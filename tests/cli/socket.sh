@@ -157,15 +157,15 @@ check "out of fds: accept backs off, then serves those waiting" \
 check "the socket is root:root 0660" [ "$(stat -c '%U:%G %a' "$SOCK")" = "root:root 660" ]
 as_nobody "$NFCTL" -s "$SOCK" status >"$TMP/nobody.out" 2>&1
 rc=$?
-check "nobody cannot connect (the file mode): exit 2" \
+nobody_check "nobody cannot connect (the file mode): exit 2" \
 	sh -c "[ $rc = 2 ] && grep -q 'Permission denied' '$TMP/nobody.out'"
 chmod 0666 "$SOCK"       # as if the mode were wrong: SO_PEERCRED still says no
 as_nobody "$NFCTL" -s "$SOCK" status >"$TMP/nobody.out" 2>&1
 rc=$?
 chmod 0660 "$SOCK"
-check "nobody on a 0666 socket: refused by SO_PEERCRED, exit 2" \
+nobody_check "nobody on a 0666 socket: refused by SO_PEERCRED, exit 2" \
 	sh -c "[ $rc = 2 ] && grep -q 'permission denied' '$TMP/nobody.out'"
-check "the refusal is logged" grep -q 'refused connection from uid 65534' "$DLOG"
+nobody_check "the refusal is logged" grep -q 'refused connection from uid 65534' "$DLOG"
 ctl status >/dev/null 2>&1
 check "root is still served" [ $? = 0 ]
 
@@ -189,9 +189,9 @@ start_daemon -g nogroup
 check "netfaultd -g nogroup starts" [ $? = 0 ]
 check "its socket is root:nogroup 0660" [ "$(stat -c '%U:%G %a' "$SOCK")" = "root:nogroup 660" ]
 as_nobody "$NFCTL" -s "$SOCK" status >/dev/null 2>&1
-check "a member of the group is served" [ $? = 0 ]
+nobody_check "a member of the group is served" [ $? = 0 ]
 setpriv --reuid=nobody --regid=daemon --groups=nogroup "$NFCTL" -s "$SOCK" status >/dev/null 2>&1
-check "... also as a supplementary group (SO_PEERGROUPS)" [ $? = 0 ]
+nobody_check "... also as a supplementary group (SO_PEERGROUPS)" [ $? = 0 ]
 setpriv --reuid=nobody --regid=daemon --clear-groups "$NFCTL" -s "$SOCK" status >/dev/null 2>&1
-check "... and not without it" [ $? = 2 ]
+nobody_check "... and not without it" [ $? = 2 ]
 exit 0

@@ -31,6 +31,22 @@ check() { # check "what" COMMAND...
 }
 diag() { sed 's/^/# /'; }
 skip_all() { echo "ok 1 # SKIP $*"; exit 0; }
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N # SKIP $*"; }
+
+# Tests that run a program as the unprivileged user nobody need it to reach
+# the build and the test data: not so when a parent directory is closed to
+# others (a checkout under a 0700 home or temporary directory).
+NOBODY_REACHES=no
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	sh -c "test -x '$NFCTL' && test -r '$DATA/pass.yaml'" 2>/dev/null && NOBODY_REACHES=yes
+# nobody_check "what" COMMAND...: check, or skip saying why it cannot run
+nobody_check() {
+	if [ "$NOBODY_REACHES" = yes ]; then
+		check "$@"
+	else
+		skip "$1: user nobody cannot reach $B or $DATA (a parent directory is closed to others)"
+	fi
+}
 
 require_root() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (netfaultd builds network namespaces)"
