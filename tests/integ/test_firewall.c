@@ -294,7 +294,7 @@ static char *ns_ruleset(size_t host)
 	FILE *p;
 	size_t n;
 
-	snprintf(cmd, sizeof(cmd), "ip netns exec %s nft list ruleset 2>&1",
+	snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/%s nft list ruleset 2>&1",
 		 topo->hosts[host].ns_name);
 	p = popen(cmd, "r");
 	ck_assert(p && buf);

@@ -68,7 +68,7 @@ static char *qdiscs_of(const char *ns_name, const char *ifname)
 	FILE *p;
 	size_t n;
 
-	snprintf(cmd, sizeof(cmd), "ip netns exec %s tc qdisc show dev %s 2>&1", ns_name,
+	snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/%s tc qdisc show dev %s 2>&1", ns_name,
 		 ifname);
 	p = popen(cmd, "r");
 	ck_assert(p && buf);
