@@ -97,6 +97,10 @@ int netns_run(int nsfd, int (*fn)(void *arg), void *arg);
  * exec has happened, or -errno when the setup or the exec failed (-ENOENT:
  * no such program); stdin, stdout and stderr are the caller's. */
 pid_t netns_exec(int nsfd, char *const argv[]);
+/* What netns_exec does in its child besides setns, for a child of
+ * netns_spawn about to exec a program of its own: a private mount namespace
+ * with that network namespace's /sys. 0 or a positive errno. */
+int netns_exec_mounts(void);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 

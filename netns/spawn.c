@@ -131,6 +131,11 @@ static int exec_mounts_prepare(void)
 	return 0;
 }
 
+int netns_exec_mounts(void)
+{
+	return exec_mounts_prepare();
+}
+
 pid_t netns_exec(int nsfd, char *const argv[])
 {
 	pid_t parent = getpid(), pid;

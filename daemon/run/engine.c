@@ -1,10 +1,13 @@
 /*
  * engine.c: engine_run(), one run from topology to verdicts (engine.h).
  *
- *   check     turn away what is not supported yet, before building anything
+ *   check     turn away what is not supported yet, before building anything,
+ *             and choose the engine of delay, loss and rate (netfaults.h)
  *   build     lease a run id, build the hosts and wait for their links
  *             (hosts.c), fork one process per app into its host (procs.c
- *             on this side, app.c inside), each in its own process group
+ *             on this side, app.c inside), each in its own process group;
+ *             start capturing and sampling every host (observe.h), and the
+ *             cmd apps that listen (cmdapp.c)
  *   listen    wait until every server listens
  *   t0        take t0, emit the events kept so far, tell every app GO
  *   loop      poll the apps' channels and pidfds (procs.c) and a timerfd
@@ -12,8 +15,10 @@
  *             flag every RUN_TICK_MS; stop at the duration, or once every
  *             app has finished its steps or died, no fault is left to run
  *             and RUN_SETTLE_US have passed since the last of these
- *   end       kill the apps' process groups, emit verdicts, "end", build
- *             the result (report.c), destroy the topology, release the id
+ *   end       decide the observers' views and the cmd apps' verdicts, kill
+ *             the apps' process groups, emit verdicts, "end", build
+ *             the result (report.c), stop the delay lines (netfaults.c),
+ *             destroy the topology, release the id
  *
  * Every path, error and cancel included, goes through the same end.
  */
@@ -28,6 +33,7 @@
 
 #include "common/errname.h"
 #include "common/monotime.h"
+#include "daemon/run/netfaults.h"
 
 /* ---- preparation ------------------------------------------------------ */
 
@@ -90,6 +96,7 @@ static int run_wait_listening(struct run *r)
 				 RUN_LISTEN_TIMEOUT_US / 1000000);
 			return -ETIMEDOUT;
 		}
+		observe_tick(r);   /* captures; a cmd server's listening socket */
 		ret = procs_poll(r, RUN_TICK_MS);
 		if (ret < 0)
 			return ret;
@@ -115,6 +122,7 @@ static void run_go(struct run *r)
 			run_emit_app(r, a, "started", 0, mono_usec());
 		}
 	}
+	observe_go(r);   /* cmd apps (observe.h) */
 }
 
 static bool run_settled(const struct run *r, int64_t now)
@@ -158,6 +166,7 @@ static int run_loop(struct run *r)
 
 		if (run_cancelled(r))
 			return -ECANCELED;
+		observe_tick(r);   /* before a fault: the captures read up to now */
 		while (r->next_fault < r->sc->nfaults &&
 		       r->t0 + r->sc->faults[r->next_fault].at_us <= now) {
 			ret = fault_run(r, &r->sc->faults[r->next_fault++]);
@@ -165,6 +174,9 @@ static int run_loop(struct run *r)
 				return ret;
 			r->last_change = mono_usec();
 		}
+		ret = netfaults_check(r);   /* a dead delay line ends the run */
+		if (ret < 0)
+			return ret;
 		for (size_t h = 0; h < r->sc->nhosts; h++) {
 			if (r->poweron_at[h] && r->poweron_at[h] <= now) {
 				ret = fault_reboot_end(r, h);
@@ -231,6 +243,8 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 
 	*result = NULL;
 	ret = faults_check_supported(sc, r.error, sizeof(r.error));
+	if (ret == 0)
+		ret = netfaults_prepare(&r);
 	if (ret < 0)
 		goto out;
 	ret = run_prepare(&r);
@@ -248,7 +262,11 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	if (ret < 0)
 		goto out;
 	run_emit_topology(&r);
-	ret = procs_spawn(&r);
+	ret = observe_start(&r);   /* capture, sock_diag, cmd apps' files */
+	if (ret == 0)
+		ret = netfaults_host_boot(&r, -1);   /* the hosts' link: */
+	if (ret == 0)
+		ret = procs_spawn(&r);
 	if (ret == 0)
 		ret = run_wait_listening(&r);
 	if (ret == 0) {
@@ -258,7 +276,9 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 out:
 	r.ended = mono_usec();
 	r.went = r.t0_set;
+	observe_finish(&r);   /* the last packets and samples, before the kill */
 	procs_kill(&r);
+	observe_collect(&r);  /* views, cmd verdicts */
 	if (ret == -ECANCELED) {
 		r.end_reason = "cancelled";
 		snprintf(r.error, sizeof(r.error), "run cancelled");
@@ -276,6 +296,8 @@ out:
 	run_emit(&r, json_pack("{s:s, s:s}", "event", "end", "reason",
 			       r.end_reason ? r.end_reason : "error"), r.ended);
 	*result = report_result(&r, ret);
+	observe_free(&r);
+	netfaults_end(&r);
 	topology_destroy(r.topo);
 	if (r.leased)
 		run_lease_release(&r.lease);

@@ -22,11 +22,40 @@
  *               "started" (seconds since t0)
  *   "connection" "app", "local", "remote" ("10.0.0.2:5000" / "[fd00::2]:5000")
  *   "fault"     "fault" (kind), "host" (if any), "app" (if any), details
- *               (e.g. "down", "signal"), "phase": "begin" | "end"
+ *               (e.g. "down", "signal"), "phase": "begin" | "end";
+ *               network faults (below) also "engine"
  *   "verdict"   "app", "verdict" ("fin" | "rst" | "timeout" | "unreachable"
  *               | "refused" | "nothing"), "evidence" (text)
- *   "warning"   "message"
+ *   "warning"   "message"; a disagreement of the views (below) also "app"
+ *               and "views"
+ *   "packet"    a TCP segment of a watched connection, or an ICMP error
+ *               about one, at a host's eth0 ("t": the kernel's timestamp):
+ *               "host", "app" (whose connection), "dir": "in" | "out",
+ *               "line" (as `tcpdump -n` prints it after "IP ", relative
+ *               sequence numbers, no options), "flags" (TCP: "S.", "F.",
+ *               "R"...); at most 5000 per run (a warning says when capped;
+ *               the pcap files have every packet)
+ *   "socket"    the kernel's view of a watched connection changed (sock_diag,
+ *               sampled every 5ms): "host", "app", "local", "remote",
+ *               "change": "new" | "state" | "retransmit" | "probe" | "gone"
+ *               | "host-off", "state" ("ESTABLISHED", "CLOSE_WAIT"...; the
+ *               last one seen for gone), "timer" ("none" | "retransmit" |
+ *               "keepalive" | "probe" | "timewait"), "retransmits",
+ *               "probes", "backoff", "rto_ms", "unacked", "total_retrans",
+ *               "send_queue", "recv_queue"; at most 2000 per run
+ *   "output"    a line a cmd app wrote: "app", "host", "stream": "stdout" |
+ *               "stderr", "line" (at most 1024 bytes; 500 lines per app)
  *   "end"       "reason": "duration" | "finished" | "cancelled" | "error"
+ *
+ * A watched connection is an app's at its host (observe.h says how it is
+ * found). Its views, decided at the end: "app" (the built-in app's own
+ * verdict), "wire" (a FIN, RST or ICMP error arrived; our retransmissions
+ * or probes went unanswered), "kernel" (sock_diag: CLOSE_WAIT; the socket
+ * gone at once, or after retransmissions or probes), each cut when the app
+ * closed its socket or died. A built-in app's three must agree, else a
+ * "warning". A cmd app's verdict comes from the wire and the kernel: the
+ * first end over its connections (those of its listen: port and connect:
+ * target, else every TCP connection of its host).
  *
  * The result (engine_run's *result) is one JSON object:
  *   { "name", "file", "run", "passed": bool, "reason": text | null,
@@ -34,8 +63,45 @@
  *     "apps": [ { "app", "host", "verdict", "t" (null for nothing),
  *                 "evidence", "expect": { "sees", "after", "before" } | null,
  *                 "expect_ok": bool | null,
- *                 "steps_failed": [ { "index", "step", "result", "expect" } ] } ] }
+ *                 "steps_failed": [ { "index", "step", "result", "expect" } ],
+ *                 "views": { "app", "wire", "kernel" } | null, each null
+ *                   (no connection seen) or { "verdict", "t", "evidence" },
+ *                 "agree": bool | null,
+ *                 cmd apps also: "cmd": [argv as run],
+ *                   "output": { "stdout", "stderr", "truncated" } (the
+ *                   first 64 KiB of each), "output_tail": [ { "stream",
+ *                   "line" } ] (the last 20 lines), "dir": its directory
+ *                   (gone after the run unless opts.run_dir) } ],
+ *     "captures": [ { "host", "boot", "file" | null, "packets", "written",
+ *                     "not_written", "kernel_dropped", "error" | null } ],
+ *     "run_dir": the cmd apps' run directory or null, "run_dir_kept": bool,
+ *     "impair_engine": "netem" | "queue" | null }
  * "passed" is true when every expectation and every step expect: held.
+ *
+ * Network faults (daemon/run/netfaults.h has the model). Their "fault"
+ * events carry "engine", what served them: "netem" (qdiscs) or "queue" (the
+ * NFQUEUE delay line) for delay, loss and rate, "nftables" for drop, reject
+ * and partition; heal says "nftables" and, when the run has one, its
+ * "impair_engine" too. Details: "direction"; "time", "jitter" (seconds),
+ * "percent", "rate" (bits/s); "proto", "port", "with"; "groups" or "from"
+ * and "to" (host names); heal of every host has "all": true and no "host".
+ * A host's `link:` impairments emit a "fault" event "link" (same details)
+ * each time the host boots: before t0 and after every poweron.
+ * "impair_engine" is the engine of delay, loss and rate for the whole run
+ * (null when the scenario has none): netem where the kernel has it, else
+ * the delay line; `engine:` in the scenario or engine_opts.impair_engine
+ * forces one. A forced netem on a kernel without sch_netem is an error
+ * before anything is built ("kernel lacks sch_netem"), never a silent
+ * fallback.
+ *
+ * The delay line fails closed: if its process dies during a run, the
+ * host's impaired traffic is dropped from then on (a blackhole, not a
+ * silently healed link); the engine emits a "warning" and ends the run with
+ * an error ("end" reason "error", the result's "error" says which host's
+ * line died and how). The lines are processes of the engine, started from
+ * the thread that calls engine_run (they die with it: PR_SET_PDEATHSIG);
+ * they and their iptables rules are stopped explicitly at the end of every
+ * run, whatever ended it.
  */
 #ifndef NETFAULT_ENGINE_H
 #define NETFAULT_ENGINE_H
@@ -55,6 +121,26 @@ struct engine_opts {
 	/* Set asynchronously (signal handler) to cancel the run: the engine
 	 * notices within a few milliseconds, tears down, and returns. */
 	volatile sig_atomic_t *cancel;
+	/* The engine of delay, loss and rate faults and link: impairments.
+	 * SC_ENGINE_AUTO (0): the scenario's `engine:` if it says, else netem
+	 * where the kernel has it, else the delay line. SC_ENGINE_NETEM or
+	 * SC_ENGINE_QUEUE force one for every run (a scenario forcing the
+	 * other is an error). */
+	enum sc_engine impair_engine;
+	/* Directory for the pcap files (made if missing): <host>.pcap for each
+	 * host, then <host>.2.pcap, <host>.3.pcap... after each power-on (a
+	 * booted host is a new capture). Nanosecond pcap, all of eth0's frames,
+	 * the first 256 bytes of each, 64 MiB per file at most. NULL: packets
+	 * are captured and decoded in memory only, no files. */
+	const char *pcap_dir;
+	/* Directory for the cmd apps' own directories (<run_dir>/<app>/: their
+	 * files:, stdout.log, stderr.log), kept after the run; made if missing,
+	 * and given o+x so that an app's user: reaches its own directory. NULL:
+	 * a private temporary directory, removed at the end of the run. */
+	const char *run_dir;
+	/* true: no capture and no socket sampling (no packet or socket events,
+	 * no views; a scenario with cmd apps is refused). For benchmarks. */
+	bool no_observe;
 };
 
 /*

@@ -1,8 +1,9 @@
 /*
  * faults.c: host faults at their time (poweroff, poweron, reboot, crash,
  * freeze/thaw, unplug/plug), through netns/'s topology, and the check that
- * turns away what this engine does not run yet (network faults, link
- * impairments, cmd apps) before anything is built.
+ * turns away what this engine does not run yet before anything is built
+ * (nothing, now that cmd apps run too). Network faults go to netfaults.c, which also hears of every
+ * power-off, boot and freeze of a host.
  *
  * Each fault emits a "fault" event stamped with the time it was applied; a
  * poweron or plug is done when the host's links carry packets again.
@@ -18,32 +19,11 @@
 
 #include "common/errname.h"
 #include "common/monotime.h"
+#include "daemon/run/netfaults.h"
 
 int faults_check_supported(const struct scenario *sc, char *err, size_t len)
 {
-	for (size_t i = 0; i < sc->nhosts; i++) {
-		if (sc->hosts[i].has_link) {
-			snprintf(err, len, "%s:%d: host %s: link impairments are not supported yet",
-				 sc->file, sc->hosts[i].line, sc->hosts[i].name);
-			return -ENOTSUP;
-		}
-	}
-	for (size_t i = 0; i < sc->napps; i++) {
-		if (sc->apps[i].cmd) {
-			snprintf(err, len, "%s:%d: app %s: cmd apps are not supported yet",
-				 sc->file, sc->apps[i].line, sc->apps[i].name);
-			return -ENOTSUP;
-		}
-	}
-	for (size_t i = 0; i < sc->nfaults; i++) {
-		const struct sc_fault *f = &sc->faults[i];
-
-		if (f->kind >= SC_FAULT_DELAY) {
-			snprintf(err, len, "%s:%d: the %s fault is not supported yet "
-				 "(only host faults are)", sc->file, f->line, sc_fault_name(f->kind));
-			return -ENOTSUP;
-		}
-	}
+	/* cmd apps run too (cmdapp.c): nothing of the format is turned away */
 	return 0;
 }
 
@@ -84,6 +64,7 @@ static int fault_poweroff(struct run *r, const struct sc_fault *f, json_t *ev)
 
 	apps_mark_killed(r, f->host, -1);
 	ret = topology_host_poweroff(r->topo, (size_t)f->host);
+	netfaults_host_down(r, (size_t)f->host);
 	if (ret < 0)
 		return fault_fail(r, f, ret);
 	if (f->kind == SC_FAULT_REBOOT) {
@@ -146,7 +127,8 @@ static int fault_apply(struct run *r, const struct sc_fault *f, json_t *ev)
 	case SC_FAULT_THAW:
 		ret = netns_kill_all_fd(h->nsfd, f->kind == SC_FAULT_FREEZE ? SIGSTOP : SIGCONT);
 		if (ret >= 0)
-			json_object_set_new(ev, "processes", json_integer(ret));
+			json_object_set_new(ev, "processes", json_integer(
+				ret - netfaults_host_frozen(r, (size_t)f->host)));
 		break;
 	case SC_FAULT_UNPLUG:
 		ret = topology_host_unplug(r->topo, (size_t)f->host);
@@ -166,9 +148,12 @@ static int fault_apply(struct run *r, const struct sc_fault *f, json_t *ev)
 int fault_run(struct run *r, const struct sc_fault *f)
 {
 	int64_t at = mono_usec();
+	bool was_on;
 	json_t *ev;
 	int ret;
 
+	if (f->kind >= SC_FAULT_DELAY)
+		return netfault_run(r, f);
 	if (f->host < 0 || (size_t)f->host >= r->topo->nhosts) {
 		snprintf(r->error, sizeof(r->error), "%s:%d: %s without a host",
 			 r->sc->file, f->line, sc_fault_name(f->kind));
@@ -177,8 +162,11 @@ int fault_run(struct run *r, const struct sc_fault *f)
 	ev = fault_event(r, sc_fault_name(f->kind), f->host, "begin");
 	if (!ev)
 		return -ENOMEM;
+	was_on = r->topo->hosts[f->host].powered;
 	ret = fault_apply(r, f, ev);
 	run_emit(r, ev, at);
+	if (ret == 0 && !was_on && r->topo->hosts[f->host].powered)
+		ret = netfaults_host_boot(r, f->host);
 	return ret;
 }
 
@@ -200,5 +188,5 @@ int fault_reboot_end(struct run *r, size_t h)
 	if (ret < 0)
 		return ret;
 	run_emit(r, fault_event(r, "reboot", (int)h, "end"), at);
-	return 0;
+	return netfaults_host_boot(r, (int)h);
 }

@@ -102,6 +102,12 @@ int procs_spawn(struct run *r)
 		ret = app_target(r, a);
 		if (ret < 0)
 			return ret;
+		if (a->sc->cmd) {   /* a real program (cmdapp.c) */
+			ret = cmdapp_spawn(r, a);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 			return -errno;
 		a->chan = sv[0];
@@ -144,6 +150,7 @@ static int app_record(struct run *r, struct run_app *a, const struct app_msg *m)
 		return 0;
 	case APP_MSG_CONNECTION:
 		a->connected = true;
+		observe_connection(r, a, m->text, m->text2);
 		run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "connection",
 				      "app", a->sc->name, "local", m->text, "remote", m->text2),
 			 mono_usec());

@@ -4,6 +4,7 @@
  * first failure in plain words as "reason".
  */
 #include "daemon/run/run.h"
+#include "daemon/run/netfaults.h"
 
 #include <errno.h>
 #include <string.h>
@@ -92,6 +93,8 @@ json_t *report_result(struct run *r, int ret)
 		json_t *o = r->went ? report_app(r, &r->apps[i], reason, sizeof(reason)) : NULL;
 
 		if (o)
+			observe_report_app(r, &r->apps[i], o);
+		if (o)
 			json_array_append_new(apps, o);
 	}
 	if (expect_reason[0])
@@ -108,5 +111,10 @@ json_t *report_result(struct run *r, int ret)
 		"duration", r->went ? (double)(r->ended - r->t0) / 1e6 : 0.0,
 		"error", ran ? json_null() : json_string(r->error[0] ? r->error : reason),
 		"apps", apps ? apps : json_array());
+	if (res)
+		observe_report(r, res);
+	if (res)
+		json_object_set_new(res, "impair_engine", netfaults_engine_name(r)
+				    ? json_string(netfaults_engine_name(r)) : json_null());
 	return res;
 }

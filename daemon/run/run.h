@@ -1,7 +1,8 @@
 /*
  * run.h: the engine's state of one run, shared by the engine's files
  * (engine.c the run loop, faults.c the host faults, events.c the event
- * stream, report.c the result). Not part of the engine's API (engine.h).
+ * stream, report.c the result; netfaults.h has the network faults' own
+ * state and files). Not part of the engine's API (engine.h).
  */
 #ifndef NETFAULT_RUN_RUN_H
 #define NETFAULT_RUN_RUN_H
@@ -13,6 +14,7 @@
 
 #include "daemon/run/app.h"
 #include "daemon/run/engine.h"
+#include "daemon/run/observe.h"
 #include "daemon/run/verdict.h"
 #include "netns/netns.h"
 #include "scenario/scenario.h"
@@ -77,6 +79,8 @@ struct run {
 	size_t next_fault;
 	int64_t last_change;   /* last fault, app finish or death (absolute) */
 	int64_t *poweron_at;   /* per host, absolute; 0 = no reboot pending */
+	struct netfaults *nf;  /* network faults, link: (netfaults.h) */
+	struct observer *obs;  /* capture, sock_diag, cmd apps (observe.h) */
 	struct run_event *early;  /* events before t0, emitted at t0 */
 	size_t nearly, early_cap;
 	const char *end_reason;

@@ -238,6 +238,9 @@ static int step_close(struct app_conn *c, bool abort_conn)
 
 	if (c->fd < 0)
 		return ENOTCONN;
+	/* an ending the kernel has seen (e.g. the peer's FIN that a recv just
+	 * returned as eof) is decided by the watcher before it is stopped */
+	watcher_settle(c->w, SETTLE_MS);
 	watcher_stop(c->w);
 	c->w = NULL;
 	if (abort_conn && setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
@@ -309,6 +312,8 @@ void steps_run(struct app_conn *c)
 
 		if (st->kind == SC_STEP_HOLD)
 			hold_forever();
+		if (st->kind == SC_STEP_EXIT || st->kind == SC_STEP_CRASH)
+			watcher_settle(c->w, SETTLE_MS);
 		m.t_start = mono_usec();
 		m.result = step_exec(c, st, &bytes);
 		m.t_end = mono_usec();

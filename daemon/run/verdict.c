@@ -86,6 +86,7 @@ int verdict_from_errno(int err)
 		return SC_VERDICT_TIMEOUT;
 	case EHOSTUNREACH:
 	case ENETUNREACH:
+	case EACCES:           /* ICMPv6 administratively prohibited */
 		return SC_VERDICT_UNREACHABLE;
 	case ECONNREFUSED:
 		return SC_VERDICT_REFUSED;

@@ -64,8 +64,9 @@ bool verdict_classify(const struct watch_obs *o, struct verdict *v);
 bool verdict_needs_counters(const struct watch_obs *o);
 
 /* The verdict an sk_err value names: ECONNRESET rst, ETIMEDOUT timeout,
- * EHOSTUNREACH/ENETUNREACH unreachable, ECONNREFUSED refused; -1 for any
- * other value (EPIPE, EOF, ok...). */
+ * EHOSTUNREACH/ENETUNREACH unreachable (and EACCES, which is how the kernel
+ * reports an ICMPv6 administratively-prohibited), ECONNREFUSED refused; -1
+ * for any other value (EPIPE, EOF, ok...). */
 int verdict_from_errno(int err);
 
 /*
