@@ -9,7 +9,12 @@
  *
  * Requests carry "op":
  *   {"op":"run","file":NAME,"text":YAML,"detach":BOOL,
- *    "set":[{"path":"apps.server.tcp.user_timeout","values":["2s","4s"]}]}
+ *    "set":[{"path":"apps.server.tcp.user_timeout","values":["2s","4s"]}],
+ *    "pcap":DIR}
+ * "pcap" (optional, root only): an existing directory, an absolute path
+ * without "." or ".." components, at most NF_PCAP_DIR_MAX bytes; each run
+ * writes its pcap files into a directory of its own that the worker makes
+ * there, DIR/run-ID, and its result says which in "pcap_dir".
  *   {"op":"list"}   {"op":"show","run":ID}   {"op":"cancel","run":ID}
  *   {"op":"status"}
  *
@@ -55,6 +60,12 @@
 #define NF_EVENTS            "events"
 #define NF_RESULT            "result"
 #define NF_PASSED            "passed"
+#define NF_PCAP              "pcap"        /* run request: a directory */
+#define NF_PCAP_DIR          "pcap_dir"    /* result: the run's own one */
+
+/* The engine takes pcap directories shorter than 256 bytes: room for
+ * "/run-4294967295.99" after the client's. */
+#define NF_PCAP_DIR_MAX      200
 
 /* ---- ops and reply types ------------------------------------------------ */
 #define NF_OP_RUN            "run"

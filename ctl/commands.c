@@ -10,9 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "common/protocol.h"
 
 enum token_type { NOTOKEN, ENDTOKEN, KEYWORD, FLAG, FLAG_ARG, FILENAME, RUNID };
-enum token_option { OPT_NONE, OPT_JSON, OPT_QUIET, OPT_DETACH, OPT_JUNIT, OPT_SET };
+enum token_option {
+	OPT_NONE, OPT_JSON, OPT_QUIET, OPT_DETACH, OPT_JUNIT, OPT_SET, OPT_WIRE, OPT_PCAP,
+};
 
 struct token {
 	enum token_type type;
@@ -32,12 +37,21 @@ static const struct token t_json[] = {
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
 
+static const struct token t_show_opts[] = {
+	{ FLAG, "--json", OPT_JSON, t_show_opts },
+	{ FLAG, "--wire", OPT_WIRE, t_show_opts },
+	{ ENDTOKEN, "", OPT_NONE, NULL },
+	{ NOTOKEN, NULL, OPT_NONE, NULL },
+};
+
 static const struct token t_run[] = {
 	{ FLAG, "--json", OPT_JSON, t_run },
 	{ FLAG, "--quiet", OPT_QUIET, t_run },
 	{ FLAG, "--detach", OPT_DETACH, t_run },
+	{ FLAG, "--wire", OPT_WIRE, t_run },
 	{ FLAG_ARG, "--junit", OPT_JUNIT, t_run },
 	{ FLAG_ARG, "--set", OPT_SET, t_run },
+	{ FLAG_ARG, "--pcap", OPT_PCAP, t_run },
 	{ FILENAME, "", OPT_NONE, t_run },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
@@ -50,7 +64,7 @@ static const struct token t_files[] = {
 };
 
 static const struct token t_show[] = {
-	{ RUNID, "", OPT_NONE, t_json },
+	{ RUNID, "", OPT_NONE, t_show_opts },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
 
@@ -80,7 +94,8 @@ static void show_valid(const struct token *table)
 			break;
 		case FLAG_ARG:
 			fprintf(stderr, " %s %s", table->keyword,
-				table->value == OPT_SET ? "PATH=V1[,V2...]" : "FILE");
+				table->value == OPT_SET ? "PATH=V1[,V2...]" :
+				table->value == OPT_PCAP ? "DIR" : "FILE");
 			break;
 		case FILENAME:
 			fprintf(stderr, " FILE");
@@ -161,6 +176,34 @@ static const struct token *match_token(const char *word, const struct token *tab
 	if (!fallback)
 		fprintf(stderr, "netfaultctl: unknown argument: %s\n", word);
 	return fallback;
+}
+
+/* The daemon checks again; this says it first, and plainly. */
+static int pcap_dir_usable(const char *dir)
+{
+	struct stat st;
+
+	if (dir[0] != '/') {
+		fprintf(stderr, "netfaultctl: --pcap %s: not an absolute path (the daemon, "
+			"not netfaultctl, writes there), e.g. --pcap \"$PWD/%s\"\n",
+			dir, dir);
+		return -1;
+	}
+	if (strlen(dir) > NF_PCAP_DIR_MAX) {
+		fprintf(stderr, "netfaultctl: --pcap: a directory of at most %d bytes, "
+			"please\n", NF_PCAP_DIR_MAX);
+		return -1;
+	}
+	if (stat(dir, &st) < 0) {
+		fprintf(stderr, "netfaultctl: --pcap %s: %s\n", dir, errno == ENOENT ?
+			"no such directory (make it first)" : strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "netfaultctl: --pcap %s: not a directory\n", dir);
+		return -1;
+	}
+	return 0;
 }
 
 static bool table_may_end(const struct token *table)
@@ -256,6 +299,7 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 		cmd->json |= t->value == OPT_JSON;
 		cmd->quiet |= t->value == OPT_QUIET;
 		cmd->detach |= t->value == OPT_DETACH;
+		cmd->wire |= t->value == OPT_WIRE;
 		return 0;
 	case FLAG_ARG:
 		value = flag_value(t, argc, argv, i);
@@ -264,6 +308,10 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 		if (t->value == OPT_JUNIT) {
 			cmd->junit = value;
 			return 0;
+		}
+		if (t->value == OPT_PCAP) {
+			cmd->pcap = value;
+			return pcap_dir_usable(value);
 		}
 		return add_set(cmd, value);
 	case FILENAME:

@@ -27,7 +27,9 @@ struct ctl_command {
 	size_t nfiles;
 	unsigned run_id;           /* show, cancel */
 	bool json, quiet, detach;
+	bool wire;                 /* run, show: packet and socket events too */
 	const char *junit;         /* run --junit FILE */
+	const char *pcap;          /* run --pcap DIR (absolute) */
 	struct ctl_set *sets;
 	size_t nsets;
 };

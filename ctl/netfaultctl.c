@@ -24,11 +24,11 @@ static _Noreturn void usage(int status)
 		"usage: netfaultctl [-s socket] command [argument ...]\n"
 		"       netfaultctl -h | -V\n"
 		"commands:\n"
-		"  run file ... [--json] [--junit file] [--quiet] [--detach]\n"
-		"               [--set path=value[,value ...]] ...\n"
+		"  run file ... [--json] [--junit file] [--quiet] [--detach] [--wire]\n"
+		"               [--pcap dir] [--set path=value[,value ...]] ...\n"
 		"  validate file ...\n"
 		"  list [--json]\n"
-		"  show run [--json]\n"
+		"  show run [--json] [--wire]\n"
 		"  cancel run\n"
 		"  status [--json]\n");
 	exit(status);

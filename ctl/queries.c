@@ -49,7 +49,7 @@ static void print_list(const json_t *reply)
 		       member(run, NF_FILE), member(run, NF_NAME));
 }
 
-static void print_show(const json_t *reply)
+static void print_show(const json_t *reply, bool wire)
 {
 	struct run_record r;
 	json_t *event;
@@ -59,7 +59,7 @@ static void print_show(const json_t *reply)
 		return;
 	timeline_header(stdout, "", &r);
 	json_array_foreach(json_object_get(reply, NF_EVENTS), i, event)
-		timeline_event(stdout, "", event);
+		timeline_event(stdout, "", event, wire);
 	if (json_integer_value(json_object_get(reply, "events_dropped")) > 0)
 		printf("(%lld more events were not kept)\n", (long long)json_integer_value(
 			json_object_get(reply, "events_dropped")));
@@ -138,7 +138,7 @@ int query_command(const char *socket_path, const struct ctl_command *cmd)
 	} else if (cmd->action == CTL_LIST) {
 		print_list(reply);
 	} else if (cmd->action == CTL_SHOW) {
-		print_show(reply);
+		print_show(reply, cmd->wire);
 	} else if (cmd->action == CTL_CANCEL) {
 		printf("run %u: %s\n", cmd->run_id, member(reply, NF_STATE));
 	} else {

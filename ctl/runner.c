@@ -112,9 +112,10 @@ static int job_submit(struct job *job, const char *socket_path,
 		json_decref(text);
 		return err;
 	}
-	err = conn_send(&job->conn, json_pack("{s:s, s:s, s:o, s:b, s:o}", NF_OP, NF_OP_RUN,
-					      NF_FILE, job->file, NF_TEXT, text,
-					      NF_DETACH, cmd->detach, NF_SET, sets_json(cmd)));
+	err = conn_send(&job->conn, json_pack("{s:s, s:s, s:o, s:b, s:o, s:s?}", NF_OP,
+					      NF_OP_RUN, NF_FILE, job->file, NF_TEXT, text,
+					      NF_DETACH, cmd->detach, NF_SET, sets_json(cmd),
+					      NF_PCAP, cmd->pcap));
 	if (err < 0 && !conn_send_refused(err)) {
 		fprintf(stderr, "netfaultctl: %s: sending the request: %s\n", job->file,
 			strerror(-err));
@@ -199,7 +200,8 @@ static void job_event(struct runner *rn, struct job *job, const json_t *msg)
 	if (kind && strcmp(kind, "t0") == 0)
 		r->t0_local_us = mono_usec();
 	if (!rn->cmd->json && !rn->cmd->quiet)
-		timeline_event(stdout, job_prefix(job, r, prefix, sizeof(prefix)), event);
+		timeline_event(stdout, job_prefix(job, r, prefix, sizeof(prefix)), event,
+			       rn->cmd->wire);
 }
 
 static void job_result(struct runner *rn, struct job *job, const json_t *msg)

@@ -3,8 +3,10 @@
  *
  * Each event kind of the engine's schema (daemon/run/engine.h) has a
  * formatter below that writes the text after the time and the "who" column;
- * a kind this file does not know is still shown, by name. Nothing here
- * decides anything: pass or fail is the daemon's state of the run.
+ * a kind this file does not know is still shown, by name. The watchers'
+ * kinds (packet, socket, output) are wire.c's, the closing lines
+ * summary.c's. Nothing here decides anything: pass or fail is the daemon's
+ * state of the run.
  */
 #include "ctl/timeline.h"
 
@@ -13,21 +15,16 @@
 #include <string.h>
 
 #include "common/protocol.h"
+#include "ctl/summary.h"
+#include "ctl/wire.h"
 
-#define WHO_WIDTH 8
+#define WHO_WIDTH SUMMARY_WHO_WIDTH
 
 static const char *member(const json_t *obj, const char *key)
 {
 	const char *text = json_string_value(json_object_get(obj, key));
 
 	return text ? text : "";
-}
-
-/* Seconds as the scenario writes them: 3s, 1.5s, 0.25s. */
-static const char *secs_text(const json_t *value, char *buf, size_t len)
-{
-	snprintf(buf, len, "%gs", json_number_value(value));
-	return buf;
 }
 
 /* " key=value" for the members of EVENT not in SKIP (NULL-terminated). */
@@ -153,6 +150,9 @@ static const struct {
 	{ "verdict", event_verdict },
 	{ "warning", event_warning },
 	{ "end", event_end },
+	{ "packet", wire_packet },
+	{ "socket", wire_socket },
+	{ "output", wire_output },
 };
 
 void timeline_header(FILE *out, const char *prefix, const struct run_record *r)
@@ -170,14 +170,17 @@ void timeline_header(FILE *out, const char *prefix, const struct run_record *r)
 	fputc('\n', out);
 }
 
-void timeline_event(FILE *out, const char *prefix, json_t *event)
+void timeline_event(FILE *out, const char *prefix, json_t *event, bool wire)
 {
 	static const char *const unknown_skip[] = { "event", "t", "app", "host", NULL };
 	const char *kind = member(event, "event");
 	const char *who = member(event, "app");
 	double t = json_number_value(json_object_get(event, "t"));
 
-	if (!*who)
+	if (!wire && wire_only_kind(kind))
+		return;
+	/* packets and sockets are a host's, whichever app they belong to */
+	if (!*who || wire_only_kind(kind))
 		who = member(event, "host");
 	if (t < 0 && t > -0.0005)
 		t = 0;             /* not "-0.000s" */
@@ -192,37 +195,6 @@ void timeline_event(FILE *out, const char *prefix, json_t *event)
 	fputs(kind, out);
 	print_details(out, event, unknown_skip);
 	fputc('\n', out);
-}
-
-static void result_app(FILE *out, const char *prefix, const json_t *app)
-{
-	const json_t *expect = json_object_get(app, "expect");
-	const json_t *held = json_object_get(app, "expect_ok");
-	const json_t *t = json_object_get(app, "t");
-	json_t *step;
-	size_t i;
-	char buf[32];
-
-	fprintf(out, "%s  %-*s sees %s", prefix, WHO_WIDTH, member(app, "app"),
-		member(app, "verdict"));
-	if (json_is_number(t))
-		fprintf(out, " at %.3fs", json_number_value(t));
-	if (json_is_object(expect)) {
-		fprintf(out, "; expected %s", member(expect, "sees"));
-		if (json_is_number(json_object_get(expect, "after")))
-			fprintf(out, " after %s", secs_text(json_object_get(expect, "after"),
-							    buf, sizeof(buf)));
-		if (json_is_number(json_object_get(expect, "before")))
-			fprintf(out, " before %s", secs_text(json_object_get(expect, "before"),
-							     buf, sizeof(buf)));
-		fprintf(out, ": %s", json_is_true(held) ? "held" : "NOT HELD");
-	}
-	fputc('\n', out);
-	json_array_foreach(json_object_get(app, "steps_failed"), i, step)
-		fprintf(out, "%s  %-*s step %lld %s: %s; expected %s: NOT HELD\n", prefix,
-			WHO_WIDTH, member(app, "app"),
-			(long long)json_integer_value(json_object_get(step, "index")),
-			member(step, "step"), member(step, "result"), member(step, "expect"));
 }
 
 void timeline_verdict_line(FILE *out, const char *prefix, const struct run_record *r)
@@ -242,6 +214,7 @@ void timeline_verdict_line(FILE *out, const char *prefix, const struct run_recor
 		word = "ERROR";
 	fprintf(out, "%s%-5s %s  %s%s%s\n", prefix, word, r->file, r->name,
 		*reason ? ": " : "", reason);
+	summary_pcap(out, prefix, r->result);
 }
 
 void timeline_result(FILE *out, const char *prefix, const struct run_record *r)
@@ -250,7 +223,8 @@ void timeline_result(FILE *out, const char *prefix, const struct run_record *r)
 	size_t i;
 
 	json_array_foreach(json_object_get(r->result, "apps"), i, app)
-		result_app(out, prefix, app);
+		summary_app(out, prefix, app);
+	summary_run(out, prefix, r->result);
 	timeline_verdict_line(out, prefix, r);
 }
 

@@ -11,6 +11,7 @@
  *   runs.c       the run table: live runs and a bounded history
  *   scheduler.c  the queue and how many runs go at once
  *   worker.c     the process that runs one scenario, and its event pipe
+ *   pcapdir.c    a run's "pcap" directory: checked, then made per run
  */
 #ifndef NETFAULTD_H
 #define NETFAULTD_H

@@ -20,6 +20,7 @@
 #include "common/protocol.h"
 #include "daemon/client.h"
 #include "daemon/netfaultd.h"
+#include "daemon/pcapdir.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 #include "daemon/sweep.h"
@@ -90,21 +91,26 @@ static json_t *accepted_runs(struct run **runs, size_t n)
 
 /* Makes the runs of CELLS (which they take) and queues them; replies. */
 static void submit_runs(struct client *c, const char *file, struct sweep_cell *cells,
-			size_t ncells, bool detach)
+			size_t ncells, bool detach, const char *pcap)
 {
 	struct run **made = calloc(ncells, sizeof(*made));
+	bool oom = !made;
 	size_t n = 0;
 
-	for (; made && n < ncells; n++) {
+	for (; !oom && n < ncells; n++) {
 		made[n] = run_create(file, cells[n].sc, cells[n].cell);
-		if (!made[n])
+		if (!made[n]) {
+			oom = true;
 			break;
+		}
 		cells[n].sc = NULL;
 		cells[n].cell = NULL;
 		made[n]->client = detach ? NULL : c;
 		made[n]->detached = detach;
+		made[n]->pcap_dir = pcap ? strdup(pcap) : NULL;
+		oom = pcap && !made[n]->pcap_dir;
 	}
-	if (!made || n < ncells) {
+	if (oom) {
 		/* nothing was queued yet: drop what was made */
 		for (size_t i = 0; made && i < n; i++) {
 			made[i]->client = NULL;
@@ -136,9 +142,11 @@ static void request_run(struct client *c, json_t *req)
 	const char *file = json_string_value(json_object_get(req, NF_FILE));
 	json_t *text = json_object_get(req, NF_TEXT);
 	json_t *detach = json_object_get(req, NF_DETACH);
+	json_t *pcap = json_object_get(req, NF_PCAP);
 	struct sweep_cell *cells = NULL;
 	json_t *errors = NULL;
 	const char *why;
+	char pcap_why[NF_PCAP_DIR_MAX + 128];
 	size_t nsets;
 	int ncells;
 
@@ -158,6 +166,17 @@ static void request_run(struct client *c, json_t *req)
 	}
 	if (detach && !json_is_boolean(detach) && !json_is_null(detach)) {
 		client_send_error(c, NULL, "\"detach\" must be true or false");
+		return;
+	}
+	if (pcap && !json_is_null(pcap) && !json_is_string(pcap)) {
+		client_send_error(c, NULL, "\"pcap\" must be a directory's absolute path "
+				  "or null");
+		return;
+	}
+	if (json_is_string(pcap) && pcap_dir_check(json_string_value(pcap),
+						   client_cred(c)->uid, pcap_why,
+						   sizeof(pcap_why))) {
+		client_send_error(c, NULL, "%s", pcap_why);
 		return;
 	}
 	why = decode_sets(json_object_get(req, NF_SET), sets, &nsets, values,
@@ -191,7 +210,8 @@ static void request_run(struct client *c, json_t *req)
 				  "takes %u more now (at most %u)", ncells,
 				  scheduler_room(), NFD_MAX_QUEUED);
 	else
-		submit_runs(c, file, cells, (size_t)ncells, json_is_true(detach));
+		submit_runs(c, file, cells, (size_t)ncells, json_is_true(detach),
+			    json_string_value(pcap));
 	sweep_cells_free(cells, (size_t)ncells);
 }
 

@@ -47,6 +47,7 @@ static void run_free(struct run *r)
 		return;
 	free(r->file);
 	free(r->name);
+	free(r->pcap_dir);
 	json_decref(r->cell);
 	scenario_free(r->sc);
 	json_decref(r->events);
@@ -201,7 +202,7 @@ json_t *run_summary(const struct run *r)
 	json_t *reason = json_object_get(r->result, "reason");
 
 	return json_pack("{s:I, s:s, s:s, s:s, s:f, s:O?, s:b, s:o, s:o, s:o, s:o,"
-			 " s:O?, s:O?}",
+			 " s:O?, s:O?, s:s?}",
 			 NF_RUN, (json_int_t)r->id,
 			 NF_STATE, run_state_name(r->state),
 			 NF_FILE, r->file, NF_NAME, r->name,
@@ -212,7 +213,7 @@ json_t *run_summary(const struct run *r)
 			 "submitted", time_json(r->submitted),
 			 "started", time_json(r->started),
 			 "finished", time_json(r->finished),
-			 NF_PASSED, passed, "reason", reason);
+			 NF_PASSED, passed, "reason", reason, NF_PCAP, r->pcap_dir);
 }
 
 json_t *run_detail(const struct run *r)

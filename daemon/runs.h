@@ -35,6 +35,7 @@ struct run {
 	struct scenario *sc;           /* until the run is over */
 	struct client *client;         /* gets the events; NULL: detached or gone */
 	bool detached;
+	char *pcap_dir;                /* the request's "pcap", or NULL */
 	const char *cancel_reason;     /* static text; NULL: not cancelled */
 	time_t submitted, started, finished;
 	int64_t kill_at_mono;          /* cancelling: SIGKILL the worker then */

@@ -10,6 +10,10 @@
  * is then in the socket buffer, so the daemon reads until the buffer is
  * empty rather than until end of file: a built-in app forked by the engine
  * may still hold the other end for a moment.
+ *
+ * A run that asked for pcap files gets its own directory in the one its
+ * client named, made by the worker when the run starts (pcapdir.h); if it
+ * cannot be made, the run ends with an error before anything is built.
  */
 #include "daemon/worker.h"
 
@@ -31,6 +35,7 @@
 #include "daemon/linebuf.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
+#include "daemon/pcapdir.h"
 #include "daemon/run/engine.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
@@ -129,11 +134,23 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 		.ctx = &fd,
 		.cancel = &worker_cancel,
 	};
+	struct pcap_run_dir pcap = { .fd = -1 };
 	json_t *result = NULL;
+	char why[512];
 	int rc;
 
 	worker_detach_from_daemon(fd, daemon_pid);
+	if (r->pcap_dir) {
+		rc = pcap_run_dir_make(r->pcap_dir, r->id, &pcap, why, sizeof(why));
+		if (rc < 0) {
+			worker_write(fd, json_pack("{s:o?, s:i}", "result",
+						   run_error_result(r, why), "rc", rc));
+			_exit(0);
+		}
+		opts.pcap_dir = pcap.handle;
+	}
 	rc = engine_run(r->sc, &opts, &result);
+	pcap_run_dir_report(&pcap, result);
 	worker_write(fd, json_pack("{s:o?, s:i}", "result", result, "rc", rc));
 	_exit(0);
 }
