@@ -51,10 +51,23 @@ static int64_t quit_deadline;
 static _Noreturn void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: netfaultd [-dv] [-g group] [-j runs] [-s socket]\n"
+		"usage: netfaultd [-dv] [-e engine] [-g group] [-j runs] [-s socket]\n"
 		"       netfaultd -n file ...\n"
 		"       netfaultd -h | -V\n");
 	exit(status);
+}
+
+/* -e: the engine of delay, loss and rate for every run (a scenario's own
+ * `engine:` must agree with it). */
+static enum sc_engine parse_engine(const char *text)
+{
+	if (strcmp(text, "auto") == 0)
+		return SC_ENGINE_AUTO;
+	if (strcmp(text, "netem") == 0)
+		return SC_ENGINE_NETEM;
+	if (strcmp(text, "queue") == 0)
+		return SC_ENGINE_QUEUE;
+	fatalx("-e %s: expected auto, netem or queue", text);
 }
 
 /* -n: check scenario files the way a run request would. */
@@ -266,10 +279,13 @@ int main(int argc, char *argv[])
 	nfd_conf = (struct nfd_config){ .socket_path = NF_SOCKET_PATH,
 					.parallel = NFD_DEFAULT_PARALLEL };
 	log_init(1, "netfaultd");
-	while ((ch = getopt(argc, argv, "dg:hj:ns:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "de:g:hj:ns:vV")) != -1) {
 		switch (ch) {
 		case 'd':
 			nfd_conf.foreground = true;
+			break;
+		case 'e':
+			nfd_conf.impair_engine = parse_engine(optarg);
 			break;
 		case 'g':
 			nfd_conf.group_name = optarg;

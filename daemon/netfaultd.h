@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "scenario/scenario.h"
+
 #define NFD_DEFAULT_PARALLEL   4
 #define NFD_MAX_PARALLEL       64       /* -j at most */
 #define NFD_MAX_CLIENTS        64       /* connections at once */
@@ -37,6 +39,7 @@ struct nfd_config {
 	const char *group_name;      /* -g; NULL: root only */
 	gid_t group;
 	unsigned parallel;           /* -j */
+	enum sc_engine impair_engine; /* -e; SC_ENGINE_AUTO: probe the kernel */
 	bool foreground;             /* -d */
 	int64_t started_mono;        /* for status: uptime */
 };

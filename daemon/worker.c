@@ -133,6 +133,7 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 		.on_event = worker_emit,
 		.ctx = &fd,
 		.cancel = &worker_cancel,
+		.impair_engine = nfd_conf.impair_engine,
 	};
 	struct pcap_run_dir pcap = { .fd = -1 };
 	json_t *result = NULL;
