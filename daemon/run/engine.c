@@ -66,6 +66,28 @@ static int run_prepare(struct run *r)
 	return r->tfd < 0 ? -errno : 0;
 }
 
+/* Keepalive times and linger are whole seconds to the kernel: a value the
+ * app must round up is said before the run, not discovered in its timing. */
+static void run_warn_rounding(struct run *r)
+{
+	static const char why[] = "the kernel counts it in whole seconds";
+
+	for (size_t i = 0; i < r->sc->napps; i++) {
+		const struct sc_app *a = &r->sc->apps[i];
+		const struct { const char *what; int64_t us; } v[] = {
+			{ "keepalive idle", a->tcp.ka_idle_us },
+			{ "keepalive interval", a->tcp.ka_interval_us },
+			{ "linger", a->tcp.linger > 0 ? a->tcp.linger_us : 0 },
+		};
+
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			if (v[k].us > 0 && v[k].us % 1000000)
+				run_warning(r, "app %s: %s %.3gs rounded up to %llds: %s",
+					    a->name, v[k].what, (double)v[k].us / 1e6,
+					    (long long)((v[k].us + 999999) / 1000000), why);
+	}
+}
+
 /* ---- phases ----------------------------------------------------------- */
 
 static int run_wait_listening(struct run *r)
@@ -262,6 +284,7 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	if (ret < 0)
 		goto out;
 	run_emit_topology(&r);
+	run_warn_rounding(&r);
 	ret = observe_start(&r);   /* capture, sock_diag, cmd apps' files */
 	if (ret == 0)
 		ret = netfaults_host_boot(&r, -1);   /* the hosts' link: */
