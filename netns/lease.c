@@ -7,8 +7,11 @@
  * last holder of that open file dies, however it dies, so namespaces named
  * nf<N>-* with N not locked are a dead run's leftovers. flock conflicts
  * between open files even within one process, which is how this process's
- * own leases look taken to itself. The lock files stay: deleting one while
- * a contender has it open would let two runs hold "the same" id.
+ * own leases look taken to itself. A lease's holder unlinks the lock file
+ * before it lets go, so nothing stays behind; a contender that opened the
+ * file before the unlink and locks it after finds the path no longer names
+ * its file (lease_lock compares inodes) and starts again, so two runs never
+ * hold the same id.
  *
  * A forked child shares its parent's open files, flock included, so a
  * run's apps would keep its lease alive after the run died. This file
@@ -18,11 +21,13 @@
 #include "netns/netns.h"
 #include "netns/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,22 +86,44 @@ static int lease_dir_prepare(void)
 	return 0;
 }
 
+static void lease_path(char *buf, size_t len, unsigned id)
+{
+	snprintf(buf, len, NETNS_LEASE_DIR "/%u.lock", id);
+}
+
 /* The locked fd of ID's lease, or -EWOULDBLOCK when a live process has it. */
 static int lease_lock(unsigned id)
 {
 	char path[64];
+	struct stat held, named;
 	int fd, err;
 
-	snprintf(path, sizeof(path), NETNS_LEASE_DIR "/%u.lock", id);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		err = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+	lease_path(path, sizeof(path), id);
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			err = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+			close(fd);
+			return err;
+		}
+		/* still the file the path names? (its holder unlinks it) */
+		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+		    held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+			return fd;
 		close(fd);
-		return err;
 	}
-	return fd;
+}
+
+/* Lets go of a lease held by FD: the lock file goes first (see above). */
+static void lease_unlock(unsigned id, int fd)
+{
+	char path[64];
+
+	lease_path(path, sizeof(path), id);
+	unlink(path);
+	close(fd);
 }
 
 int run_namespaces_remove(unsigned id)
@@ -154,7 +181,7 @@ int run_lease_acquire(struct run_lease *lease, unsigned hint)
 		if (err >= 0)
 			err = held_add(fd);
 		if (err < 0) {
-			close(fd);
+			lease_unlock(id, fd);
 			return err;
 		}
 		lease->run_id = id;
@@ -170,7 +197,7 @@ void run_lease_release(struct run_lease *lease)
 		return;
 	if (lease->lock_fd >= 0) {
 		held_remove(lease->lock_fd);
-		close(lease->lock_fd);
+		lease_unlock(lease->run_id, lease->lock_fd);
 	}
 	lease->lock_fd = -1;
 	lease->run_id = 0;
@@ -183,18 +210,50 @@ static int id_compare(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The distinct run ids of netfault's namespaces, sorted. */
+/* Appends the ids of the lock files in the lease directory to IDS (room for
+ * CAP), for leases whose holder died before it could unlink them. */
+static int lease_file_ids(unsigned **ids, int nids, int *cap)
+{
+	DIR *d = opendir(NETNS_LEASE_DIR);
+	struct dirent *e;
+	unsigned long id;
+	char *end;
+
+	if (!d)
+		return errno == ENOENT ? nids : -errno;
+	while ((e = readdir(d))) {
+		id = strtoul(e->d_name, &end, 10);
+		if (end == e->d_name || strcmp(end, ".lock") || id < 1 || id > NETNS_MAX_RUN_ID)
+			continue;
+		if (nids == *cap) {
+			unsigned *more = realloc(*ids, (size_t)*cap * 2 * sizeof(**ids));
+
+			if (!more) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*ids = more;
+			*cap *= 2;
+		}
+		(*ids)[nids++] = (unsigned)id;
+	}
+	closedir(d);
+	return nids;
+}
+
+/* The distinct run ids of netfault's namespaces and lock files, sorted. */
 static int leftover_run_ids(unsigned **ids_out)
 {
 	char **names = NULL;
 	unsigned *ids;
-	int n, i, nids = 0;
+	int n, i, nids = 0, cap;
 
 	*ids_out = NULL;
 	n = netns_list(NETNS_PREFIX, &names);
 	if (n < 0)
 		return n;
-	ids = malloc((size_t)(n ? n : 1) * sizeof(*ids));
+	cap = n + 16;
+	ids = malloc((size_t)cap * sizeof(*ids));
 	if (!ids) {
 		netns_names_free(names);
 		return -ENOMEM;
@@ -203,6 +262,11 @@ static int leftover_run_ids(unsigned **ids_out)
 		if (netns_name_run_id(names[i], &ids[nids]) == 0)
 			nids++;
 	netns_names_free(names);
+	nids = lease_file_ids(&ids, nids, &cap);
+	if (nids < 0) {
+		free(ids);
+		return nids;
+	}
 	qsort(ids, (size_t)nids, sizeof(*ids), id_compare);
 	for (i = 1, n = nids ? 1 : 0; i < nids; i++)
 		if (ids[i] != ids[n - 1])
@@ -232,7 +296,7 @@ int run_leftovers_clean(void)
 			break;
 		}
 		err = run_namespaces_remove(ids[i]);
-		close(fd);
+		lease_unlock(ids[i], fd);
 		if (err < 0)
 			break;
 		removed += err;

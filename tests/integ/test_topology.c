@@ -787,6 +787,7 @@ END_TEST
 START_TEST(test_leases_differ)
 {
 	struct run_lease a, b;
+	char path[64];
 
 	NF_REQUIRE_ROOT();
 	ck_assert_int_eq(run_lease_acquire(&a, 0), 0);
@@ -798,7 +799,11 @@ START_TEST(test_leases_differ)
 	run_lease_release(&b);
 	ck_assert_int_eq(run_lease_acquire(&b, a.run_id), 0);
 	ck_assert_uint_gt(b.run_id, a.run_id);
+	snprintf(path, sizeof(path), NETNS_LEASE_DIR "/%u.lock", a.run_id);
+	ck_assert_int_eq(access(path, F_OK), 0);
 	run_lease_release(&a);
+	/* a released lease leaves no file behind */
+	ck_assert_int_ne(access(path, F_OK), 0);
 	run_lease_release(&b);
 	run_lease_release(NULL);
 	ck_assert_int_eq(run_lease_acquire(&a, NETNS_MAX_RUN_ID + 1), -EINVAL);
