@@ -29,6 +29,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { VIEW_APP, VIEW_WIRE, VIEW_KERNEL };
@@ -271,6 +272,23 @@ static bool compatible(enum sc_verdict a, int64_t at, const struct obs_view *v, 
 	       (a == SC_VERDICT_REFUSED && w == SC_VERDICT_TIMEOUT);
 }
 
+/* The kernel view is sampled every few milliseconds: a state the app saw end
+ * its connection (CLOSE_WAIT after the peer's FIN) can last less than one
+ * sample before the app closes the socket or an RST removes it. Contrary
+ * kernel evidence that close after the app's verdict is no disagreement. */
+#define OBS_KERNEL_SLACK_US (20LL * 1000)
+
+static bool kernel_missed(enum sc_verdict a, int64_t at, const struct obs_view *k,
+			  int64_t cut)
+{
+	if (a == SC_VERDICT_NOTHING || !k->has)
+		return false;
+	if (k->kind == SC_VERDICT_NOTHING)
+		return cut != INT64_MAX && llabs(cut - at) <= OBS_KERNEL_SLACK_US;
+	return a == SC_VERDICT_FIN && k->kind == SC_VERDICT_RST && k->t >= at &&
+	       k->t - at <= OBS_KERNEL_SLACK_US;
+}
+
 static json_t *view_json(const struct run *r, const struct obs_view *v)
 {
 	if (!v->has)
@@ -407,8 +425,10 @@ void obs_views_decide(struct run *r)
 				 a->v.evidence);
 			o->agree[i] = compatible(v[VIEW_APP].kind, v[VIEW_APP].t, &v[VIEW_WIRE],
 						 false) &&
-				      compatible(v[VIEW_APP].kind, v[VIEW_APP].t, &v[VIEW_KERNEL],
-						 true);
+				      (compatible(v[VIEW_APP].kind, v[VIEW_APP].t, &v[VIEW_KERNEL],
+						  true) ||
+				       kernel_missed(v[VIEW_APP].kind, v[VIEW_APP].t,
+						     &v[VIEW_KERNEL], cut));
 			if (o->agree[i] && v[VIEW_WIRE].has &&
 			    v[VIEW_WIRE].kind != v[VIEW_APP].kind &&
 			    wire_quiet_before(&v[VIEW_WIRE], v[VIEW_APP].t))

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,7 +194,7 @@ static int step_wait(struct app_conn *c)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
 	socklen_t len = sizeof(int);
-	int err = 0, n;
+	int err = 0, n, unread = 0;
 
 	if (c->fd < 0)
 		return ENOTCONN;
@@ -208,6 +209,9 @@ static int step_wait(struct app_conn *c)
 		if (err)
 			return err;
 	}
+	/* data that came before the FIN is what the app would read first */
+	if ((p.revents & POLLIN) && ioctl(c->fd, FIONREAD, &unread) == 0 && unread > 0)
+		return SC_RESULT_OK;
 	if (p.revents & (POLLRDHUP | POLLHUP | POLLERR))
 		return SC_RESULT_EOF;
 	return SC_RESULT_OK;

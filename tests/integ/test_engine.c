@@ -438,6 +438,27 @@ static const struct {
 	  "  client: { sees: fin, before: 500ms }\n"
 	  "  nobody: refused\n"
 	  "  noroute: unreachable\n" },
+	{ "wait-data-then-fin.yaml",
+	  /* data and FIN arrive together (the delay bunches them): wait says
+	   * ok for the data, the next wait eof; the server closes at once after
+	   * its verdict, faster than the socket sampler: views still agree */
+	  "name: wait sees the data before the FIN\n"
+	  "duration: 3s\n"
+	  "hosts:\n"
+	  "  c1: { addr: 192.168.50.10/24, mac: \"02:00:00:00:00:10\", link: { delay: 50ms } }\n"
+	  "  s1: { addr: 192.168.50.20/24 }\n"
+	  "apps:\n"
+	  "  server:\n"
+	  "    host: s1\n"
+	  "    listen: 6000\n"
+	  "    steps: [accept, { wait: { expect: ok } }, { recv: 5 }, { wait: { expect: eof } }, close]\n"
+	  "  client:\n"
+	  "    host: c1\n"
+	  "    connect: s1:6000\n"
+	  "    steps: [connect, { sleep: 300ms }, { send: hello }, { shutdown: write }, { recv: { expect: eof } }]\n"
+	  "expect:\n"
+	  "  server: { sees: fin, after: 300ms, before: 1s }\n"
+	  "  client: { sees: fin, after: 300ms, before: 2s }\n" },
 	{ "ipv6-options.yaml",
 	  "name: IPv6, with every socket option set\n"
 	  "duration: 3s\n"
