@@ -122,6 +122,14 @@ static void event_verdict(FILE *out, json_t *ev)
 	fprintf(out, "sees %s%s%s", member(ev, "verdict"), *evidence ? ": " : "", evidence);
 }
 
+static void event_ending(FILE *out, json_t *ev)
+{
+	const char *evidence = member(ev, "evidence");
+
+	fprintf(out, "connection ends: %s%s%s", member(ev, "verdict"),
+		*evidence ? ": " : "", evidence);
+}
+
 static void event_warning(FILE *out, json_t *ev)
 {
 	fprintf(out, "warning: %s", member(ev, "message"));
@@ -147,6 +155,7 @@ static const struct {
 	{ "step", event_step },
 	{ "connection", event_connection },
 	{ "fault", event_fault },
+	{ "ending", event_ending },
 	{ "verdict", event_verdict },
 	{ "warning", event_warning },
 	{ "end", event_end },

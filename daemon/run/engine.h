@@ -24,8 +24,12 @@
  *   "fault"     "fault" (kind), "host" (if any), "app" (if any), details
  *               (e.g. "down", "signal"), "phase": "begin" | "end";
  *               network faults (below) also "engine"
+ *   "ending"    the moment a built-in app's kernel saw its connection end,
+ *               as it happens: "app", "verdict", "evidence" (the app's own
+ *               view; the "verdict" event at the end is the final word)
  *   "verdict"   "app", "verdict" ("fin" | "rst" | "timeout" | "unreachable"
- *               | "refused" | "nothing"), "evidence" (text)
+ *               | "refused" | "nothing"), "evidence" (text); one per app,
+ *               at the end of the run, "t" when it happened
  *   "warning"   "message"; a disagreement of the views (below) also "app"
  *               and "views"
  *   "packet"    a TCP segment of a watched connection, or an ICMP error

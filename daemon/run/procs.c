@@ -172,6 +172,11 @@ static int app_record(struct run *r, struct run_app *a, const struct app_msg *m)
 		 * event of the scenario: verdicts timed after the end are not. */
 		if (r->ended && m->t_end >= r->ended)
 			return 0;
+		if (!a->v.decided)
+			run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "ending",
+					      "app", a->sc->name, "verdict",
+					      sc_verdict_name((enum sc_verdict)m->result),
+					      "evidence", m->text), m->t_end);
 		a->v.kind = (enum sc_verdict)m->result;
 		a->v.decided = true;
 		a->v.t_us = since_t0(r, m->t_end);

@@ -94,6 +94,19 @@ static json_t *step_of(const struct run_log *log, const char *app, int index)
 	return found;
 }
 
+/* Where EV stands in the stream, asserted to be there. */
+static size_t position(const struct run_log *log, const json_t *ev)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(log->events, i, e)
+		if (e == ev)
+			return i;
+	ck_abort_msg("event not in the log");
+	return 0;
+}
+
 static const char *str(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -540,6 +553,17 @@ START_TEST(test_seed_crash_after_read)
 	ck_assert_str_eq(str(v, "verdict"), "fin");
 	ck_assert_double_ge(num(v, "t"), num(fault, "t"));
 	ck_assert_double_lt(num(v, "t"), num(fault, "t") + 0.2);
+	/* the ending was reported as it happened, while the server slept:
+	 * before its next step's event, not with the verdicts at the end */
+	v = event_of(&log, "ending", "server");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(str(v, "verdict"), "fin");
+	ck_assert_double_lt(num(v, "t"), num(fault, "t") + 0.2);
+	v = events_of(&log, "ending", "client");
+	ck_assert_uint_eq(json_array_size(v), 0);
+	json_decref(v);
+	ck_assert_uint_lt(position(&log, event_of(&log, "ending", "server")),
+			  position(&log, step_of(&log, "server", 2)));
 	/* first send after the FIN succeeds, the next one is the Broken pipe */
 	ck_assert_str_eq(str(step_of(&log, "server", 3), "result"), "ok");
 	ck_assert_int_eq(json_integer_value(json_object_get(step_of(&log, "server", 3), "bytes")), 26);
