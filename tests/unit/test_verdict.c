@@ -103,6 +103,8 @@ START_TEST(test_from_errno)
 	ck_assert_int_eq(verdict_from_errno(ETIMEDOUT), SC_VERDICT_TIMEOUT);
 	ck_assert_int_eq(verdict_from_errno(EHOSTUNREACH), SC_VERDICT_UNREACHABLE);
 	ck_assert_int_eq(verdict_from_errno(ENETUNREACH), SC_VERDICT_UNREACHABLE);
+	/* ICMPv6 administratively prohibited: the kernel reports EACCES */
+	ck_assert_int_eq(verdict_from_errno(EACCES), SC_VERDICT_UNREACHABLE);
 	ck_assert_int_eq(verdict_from_errno(ECONNREFUSED), SC_VERDICT_REFUSED);
 	ck_assert_int_eq(verdict_from_errno(EPIPE), -1);
 	ck_assert_int_eq(verdict_from_errno(SC_RESULT_OK), -1);
