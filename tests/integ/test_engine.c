@@ -11,7 +11,6 @@
  * tests run from the project's root). NF_TEST_EVENTS=1 prints every event.
  */
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -105,22 +104,6 @@ static size_t position(const struct run_log *log, const json_t *ev)
 			return i;
 	ck_abort_msg("event not in the log");
 	return 0;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	ck_assert_msg(s != NULL, "no \"%s\" text", key);
-	return s;
-}
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_number(v), "no \"%s\" number", key);
-	return json_number_value(v);
 }
 
 static struct scenario *load(const char *path)
@@ -357,13 +340,13 @@ static void log_event(json_t *ev, void *ctx)
 		free(text);
 	}
 	json_array_append(log->events, ev);
-	if (log->cap_host && strcmp(str(ev, "event"), "topology") == 0) {
+	if (log->cap_host && strcmp(nf_json_str(ev, "event"), "topology") == 0) {
 		json_t *h;
 		size_t i;
 
 		json_array_foreach(json_object_get(ev, "hosts"), i, h)
-			if (strcmp(str(h, "name"), log->cap_host) == 0)
-				log->cap = cap_start(str(ev, "switch"), str(h, "mac"));
+			if (strcmp(nf_json_str(h, "name"), log->cap_host) == 0)
+				log->cap = cap_start(nf_json_str(ev, "switch"), nf_json_str(h, "mac"));
 	}
 }
 
@@ -548,28 +531,28 @@ START_TEST(test_seed_crash_after_read)
 	NF_REQUIRE_ROOT();
 	result = run_seed("crash-after-read.yaml", &log);
 	fault = event_of(&log, "fault", NULL);
-	ck_assert_str_eq(str(fault, "fault"), "crash");
+	ck_assert_str_eq(nf_json_str(fault, "fault"), "crash");
 	v = event_of(&log, "verdict", "server");
-	ck_assert_str_eq(str(v, "verdict"), "fin");
-	ck_assert_double_ge(num(v, "t"), num(fault, "t"));
-	ck_assert_double_lt(num(v, "t"), num(fault, "t") + 0.2);
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "fin");
+	ck_assert_double_ge(nf_json_num(v, "t"), nf_json_num(fault, "t"));
+	ck_assert_double_lt(nf_json_num(v, "t"), nf_json_num(fault, "t") + 0.2);
 	/* the ending was reported as it happened, while the server slept:
 	 * before its next step's event, not with the verdicts at the end */
 	v = event_of(&log, "ending", "server");
 	ck_assert_ptr_nonnull(v);
-	ck_assert_str_eq(str(v, "verdict"), "fin");
-	ck_assert_double_lt(num(v, "t"), num(fault, "t") + 0.2);
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "fin");
+	ck_assert_double_lt(nf_json_num(v, "t"), nf_json_num(fault, "t") + 0.2);
 	v = events_of(&log, "ending", "client");
 	ck_assert_uint_eq(json_array_size(v), 0);
 	json_decref(v);
 	ck_assert_uint_lt(position(&log, event_of(&log, "ending", "server")),
 			  position(&log, step_of(&log, "server", 2)));
 	/* first send after the FIN succeeds, the next one is the Broken pipe */
-	ck_assert_str_eq(str(step_of(&log, "server", 3), "result"), "ok");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 3), "result"), "ok");
 	ck_assert_int_eq(json_integer_value(json_object_get(step_of(&log, "server", 3), "bytes")), 26);
-	ck_assert_str_eq(str(step_of(&log, "server", 5), "result"), "EPIPE");
-	ck_assert_str_eq(str(step_of(&log, "server", 6), "result"), "eof");
-	ck_assert_str_eq(str(event_of(&log, "verdict", "client"), "verdict"), "nothing");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 5), "result"), "EPIPE");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 6), "result"), "eof");
+	ck_assert_str_eq(nf_json_str(event_of(&log, "verdict", "client"), "verdict"), "nothing");
 	json_decref(result);
 	log_free(&log);
 }
@@ -584,10 +567,10 @@ START_TEST(test_seed_crash_unread)
 	result = run_seed("crash-unread.yaml", &log);
 	fault = event_of(&log, "fault", NULL);
 	v = event_of(&log, "verdict", "server");
-	ck_assert_str_eq(str(v, "verdict"), "rst");
-	ck_assert_double_lt(num(v, "t"), num(fault, "t") + 0.2);
-	ck_assert_str_eq(str(step_of(&log, "server", 3), "result"), "ECONNRESET");
-	ck_assert_str_eq(str(step_of(&log, "server", 4), "result"), "EPIPE");
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "rst");
+	ck_assert_double_lt(nf_json_num(v, "t"), nf_json_num(fault, "t") + 0.2);
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 3), "result"), "ECONNRESET");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 4), "result"), "EPIPE");
 	json_decref(result);
 	log_free(&log);
 }
@@ -601,9 +584,9 @@ START_TEST(test_seed_poweroff_idle)
 	NF_REQUIRE_ROOT();
 	result = run_seed("poweroff-idle.yaml", &log);
 	v = event_of(&log, "verdict", "server");
-	ck_assert_str_eq(str(v, "verdict"), "nothing");
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "nothing");
 	end = event_of(&log, "end", NULL);
-	ck_assert_str_eq(str(end, "reason"), "duration");
+	ck_assert_str_eq(nf_json_str(end, "reason"), "duration");
 	/* the server's wait never returned: no step event for it */
 	v = events_of(&log, "step", "server");
 	ck_assert_int_eq(json_array_size(v), 2);
@@ -629,23 +612,23 @@ START_TEST(test_seed_poweroff_silent)
 	cap_stop(log.cap);
 	ck_assert_msg(log.cap->ready == 1, "capture failed: %s", log.cap->err);
 	v = event_of(&log, "verdict", "server");
-	ck_assert_str_eq(str(v, "verdict"), "timeout");
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "timeout");
 	send = step_of(&log, "server", 3);
 	recv = step_of(&log, "server", 4);
-	ck_assert_str_eq(str(send, "result"), "ok");
-	ck_assert_str_eq(str(recv, "result"), "ETIMEDOUT");
-	ck_assert_double_ge(num(v, "t"), num(send, "t") + 2.9);
-	ck_assert_double_le(num(v, "t"), num(send, "t") + 3.6);
+	ck_assert_str_eq(nf_json_str(send, "result"), "ok");
+	ck_assert_str_eq(nf_json_str(recv, "result"), "ETIMEDOUT");
+	ck_assert_double_ge(nf_json_num(v, "t"), nf_json_num(send, "t") + 2.9);
+	ck_assert_double_le(nf_json_num(v, "t"), nf_json_num(send, "t") + 3.6);
 	fault = event_of(&log, "fault", NULL);
-	ck_assert_str_eq(str(fault, "fault"), "poweroff");
+	ck_assert_str_eq(nf_json_str(fault, "fault"), "poweroff");
 	t0 = event_of(&log, "t0", NULL);
 	t0_mono = (int64_t)json_integer_value(json_object_get(t0, "clock_monotonic_us"));
 	ck_assert_int_gt(t0_mono, 0);
-	fault_mono = t0_mono + (int64_t)(num(fault, "t") * 1e6);
+	fault_mono = t0_mono + (int64_t)(nf_json_num(fault, "t") * 1e6);
 	for (size_t i = 0; i < log.cap->n; i++) {
 		ck_assert_msg(log.cap->ts_us[i] <= fault_mono,
 			      "a frame left the powered-off client %.6fs after t0 (fault at %.6fs)",
-			      (double)(log.cap->ts_us[i] - t0_mono) / 1e6, num(fault, "t"));
+			      (double)(log.cap->ts_us[i] - t0_mono) / 1e6, nf_json_num(fault, "t"));
 		before++;
 	}
 	/* the capture worked: the client's handshake and ACKs were seen */
@@ -665,13 +648,13 @@ START_TEST(test_seed_reboot)
 	result = run_seed("reboot.yaml", &log);
 	faults = events_of(&log, "fault", NULL);
 	ck_assert_int_eq(json_array_size(faults), 2);
-	ck_assert_str_eq(str(json_array_get(faults, 0), "phase"), "begin");
-	ck_assert_str_eq(str(json_array_get(faults, 1), "phase"), "end");
+	ck_assert_str_eq(nf_json_str(json_array_get(faults, 0), "phase"), "begin");
+	ck_assert_str_eq(nf_json_str(json_array_get(faults, 1), "phase"), "end");
 	v = event_of(&log, "verdict", "server");
-	ck_assert_str_eq(str(v, "verdict"), "rst");
-	ck_assert_double_gt(num(v, "t"), num(json_array_get(faults, 1), "t"));
-	ck_assert_str_eq(str(step_of(&log, "server", 3), "result"), "ok");
-	ck_assert_str_eq(str(step_of(&log, "server", 4), "result"), "ECONNRESET");
+	ck_assert_str_eq(nf_json_str(v, "verdict"), "rst");
+	ck_assert_double_gt(nf_json_num(v, "t"), nf_json_num(json_array_get(faults, 1), "t"));
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 3), "result"), "ok");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "server", 4), "result"), "ECONNRESET");
 	json_decref(faults);
 	json_decref(result);
 	log_free(&log);
@@ -720,11 +703,11 @@ START_TEST(test_wrong_expectation)
 	ck_assert_msg(strncmp(reason, "server saw rst at 0.5", 21) == 0 &&
 		      strstr(reason, "s, expected timeout") != NULL, "reason: %s", reason);
 	app = json_array_get(json_object_get(result, "apps"), 0);
-	ck_assert_str_eq(str(app, "app"), "server");
+	ck_assert_str_eq(nf_json_str(app, "app"), "server");
 	ck_assert(json_is_false(json_object_get(app, "expect_ok")));
 	/* the step expect failed too: the first send returned ECONNRESET */
 	ck_assert_int_eq(json_array_size(json_object_get(app, "steps_failed")), 1);
-	ck_assert_str_eq(str(json_array_get(json_object_get(app, "steps_failed"), 0), "result"),
+	ck_assert_str_eq(nf_json_str(json_array_get(json_object_get(app, "steps_failed"), 0), "result"),
 			 "ECONNRESET");
 	assert_clean(&log, snapshot);
 	free(snapshot);
@@ -764,7 +747,7 @@ START_TEST(test_network_fault_refused)
 	result_topo = events_of(&log, "topology", NULL);
 	ck_assert_int_eq(json_array_size(result_topo), 0);
 	json_decref(result_topo);
-	ck_assert_str_eq(str(event_of(&log, "end", NULL), "reason"), "error");
+	ck_assert_str_eq(nf_json_str(event_of(&log, "end", NULL), "reason"), "error");
 	json_decref(result);
 	log_free(&log);
 	scenario_free(sc);
@@ -853,31 +836,6 @@ END_TEST
 
 /* ---- suite --------------------------------------------------------------------- */
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void find_scenarios(void)
-{
-	const char *env = getenv("NF_SCENARIO_DIR");
-	struct dirent *de;
-	DIR *d;
-
-	scenario_dir = strdup(env && *env ? env : "scenarios");
-	d = opendir(scenario_dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && nfiles < MAX_FILES) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0)
-			files[nfiles++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(files, (size_t)nfiles, sizeof(files[0]), cmp_names);
-}
-
 static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -909,7 +867,7 @@ int main(void)
 {
 	int ret;
 
-	find_scenarios();
+	nfiles = nf_scenario_files(&scenario_dir, files, MAX_FILES);
 	if (nfiles == 0) {
 		fprintf(stderr, "test_engine: no scenario files in %s\n", scenario_dir);
 		return EXIT_FAILURE;

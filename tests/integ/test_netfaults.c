@@ -83,22 +83,6 @@ static json_t *events_of(const struct run_log *log, const char *kind, const char
 	return out;
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	ck_assert_msg(s != NULL, "no \"%s\" text", key);
-	return s;
-}
-
-static double num(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	ck_assert_msg(json_is_number(v), "no \"%s\" number", key);
-	return json_number_value(v);
-}
-
 static json_t *step_of(const struct run_log *log, const char *app, int index)
 {
 	json_t *all = events_of(log, "step", "app", app), *ev, *found = NULL;
@@ -117,7 +101,7 @@ static double step_secs(const struct run_log *log, const char *app, int index)
 {
 	json_t *st = step_of(log, app, index);
 
-	return num(st, "t") - num(st, "started");
+	return nf_json_num(st, "t") - nf_json_num(st, "started");
 }
 
 static json_t *app_result(json_t *result, const char *app)
@@ -126,7 +110,7 @@ static json_t *app_result(json_t *result, const char *app)
 	size_t i;
 
 	json_array_foreach(json_object_get(result, "apps"), i, a)
-		if (strcmp(str(a, "app"), app) == 0)
+		if (strcmp(nf_json_str(a, "app"), app) == 0)
 			return a;
 	ck_abort_msg("no result for app %s", app);
 	return NULL;
@@ -134,7 +118,7 @@ static json_t *app_result(json_t *result, const char *app)
 
 static const char *verdict_of(json_t *result, const char *app)
 {
-	return str(app_result(result, app), "verdict");
+	return nf_json_str(app_result(result, app), "verdict");
 }
 
 /* ---- processes and namespaces ------------------------------------------- */
@@ -214,8 +198,8 @@ static const char *ns_of(const struct run_log *log, const char *host)
 	size_t i;
 
 	json_array_foreach(json_object_get(json_array_get(topo, 0), "hosts"), i, h)
-		if (strcmp(str(h, "name"), host) == 0)
-			ns = str(h, "ns");
+		if (strcmp(nf_json_str(h, "name"), host) == 0)
+			ns = nf_json_str(h, "ns");
 	json_decref(topo);
 	return ns;   /* still held by log->events */
 }
@@ -269,7 +253,7 @@ static void on_heal(struct run_log *log)
 {
 	const char *ns = ns_of(log, "client");
 	json_t *topo = events_of(log, "topology", NULL, NULL);
-	const char *sw = str(json_array_get(topo, 0), "switch");
+	const char *sw = nf_json_str(json_array_get(topo, 0), "switch");
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd),
@@ -391,13 +375,13 @@ START_TEST(test_engine_reported)
 
 	NF_REQUIRE_ROOT();
 	result = run_passing(load("rate.yaml"), &log);   /* a link: */
-	ck_assert_str_eq(str(result, "impair_engine"), auto_engine());
+	ck_assert_str_eq(nf_json_str(result, "impair_engine"), auto_engine());
 	faults = events_of(&log, "fault", "fault", "link");
 	ck_assert_int_eq(json_array_size(faults), 1);
 	ev = json_array_get(faults, 0);
-	ck_assert_str_eq(str(ev, "engine"), auto_engine());
-	ck_assert_str_eq(str(ev, "host"), "server");
-	ck_assert_double_lt(num(ev, "t"), 0.0);          /* before t0 */
+	ck_assert_str_eq(nf_json_str(ev, "engine"), auto_engine());
+	ck_assert_str_eq(nf_json_str(ev, "host"), "server");
+	ck_assert_double_lt(nf_json_num(ev, "t"), 0.0);          /* before t0 */
 	ck_assert_int_eq(json_integer_value(json_object_get(ev, "rate")), 1000000);
 	json_decref(faults);
 	json_decref(result);
@@ -410,7 +394,7 @@ START_TEST(test_engine_reported)
 	faults = events_of(&log, "fault", NULL, NULL);
 	ck_assert_int_eq(json_array_size(faults), 2);
 	json_array_foreach(faults, i, ev)
-		ck_assert_str_eq(str(ev, "engine"), "nftables");
+		ck_assert_str_eq(nf_json_str(ev, "engine"), "nftables");
 	ck_assert(json_is_true(json_object_get(json_array_get(faults, 1), "all")));
 	json_decref(faults);
 	json_decref(result);
@@ -431,8 +415,8 @@ START_TEST(test_delay_effect)
 	result = run_passing(load("delay.yaml"), &log);
 	faults = events_of(&log, "fault", "fault", "delay");
 	ck_assert_int_eq(json_array_size(faults), 1);
-	ck_assert_str_eq(str(json_array_get(faults, 0), "engine"), auto_engine());
-	ck_assert_str_eq(str(result, "impair_engine"), auto_engine());
+	ck_assert_str_eq(nf_json_str(json_array_get(faults, 0), "engine"), auto_engine());
+	ck_assert_str_eq(nf_json_str(result, "impair_engine"), auto_engine());
 	/* client steps: 0 connect, 1 send, 2 recv, 3 sleep, 4 send, 5 recv */
 	before = step_secs(&log, "client", 2);
 	after = step_secs(&log, "client", 5);
@@ -580,13 +564,13 @@ START_TEST(test_fault_turns_nothing_into_timeout)
 		ck_assert_double_ge(json_number_value(v), 2.4);   /* 1s + 1.5s */
 	}
 	if (pair_cases[_i].client_gets_data)
-		ck_assert_str_eq(str(step_of(&log, "client", 2), "result"), "ok");
+		ck_assert_str_eq(nf_json_str(step_of(&log, "client", 2), "result"), "ok");
 	else
 		ck_assert_str_eq(verdict_of(result, "client"), "nothing");
 	faults = events_of(&log, "fault", NULL, NULL);
 	want_engine = pair_cases[_i].engine ? pair_cases[_i].engine : auto_engine();
 	if (json_array_size(faults))
-		ck_assert_str_eq(str(json_array_get(faults, 0), "engine"), want_engine);
+		ck_assert_str_eq(nf_json_str(json_array_get(faults, 0), "engine"), want_engine);
 	json_decref(faults);
 	json_decref(result);
 	log_free(&log);
@@ -618,7 +602,7 @@ START_TEST(test_icmp6_admin_prohibited)
 
 	NF_REQUIRE_ROOT();
 	result = run_passing(parse("admin6.yaml", text), &log);
-	ck_assert_str_eq(str(step_of(&log, "client", 1), "result"), "EACCES");
+	ck_assert_str_eq(nf_json_str(step_of(&log, "client", 1), "result"), "EACCES");
 	json_decref(result);
 	log_free(&log);
 }
@@ -697,9 +681,9 @@ START_TEST(test_forced_queue)
 	ret = run_forced("", SC_ENGINE_QUEUE, &log, &result);
 	ck_assert_int_eq(ret, 0);
 	ck_assert(json_is_true(json_object_get(result, "passed")));
-	ck_assert_str_eq(str(result, "impair_engine"), "queue");
+	ck_assert_str_eq(nf_json_str(result, "impair_engine"), "queue");
 	link = events_of(&log, "fault", "fault", "link");
-	ck_assert_str_eq(str(json_array_get(link, 0), "engine"), "queue");
+	ck_assert_str_eq(nf_json_str(json_array_get(link, 0), "engine"), "queue");
 	json_decref(link);
 	json_decref(result);
 	log_free(&log);
@@ -760,8 +744,8 @@ START_TEST(test_heal_removes_everything)
 	result = run_passing(parse("heal.yaml", text), &log);
 	heal = events_of(&log, "fault", "fault", "heal");
 	ck_assert_int_eq(json_array_size(heal), 1);
-	ck_assert_str_eq(str(json_array_get(heal, 0), "engine"), "nftables");
-	ck_assert_str_eq(str(json_array_get(heal, 0), "impair_engine"), auto_engine());
+	ck_assert_str_eq(nf_json_str(json_array_get(heal, 0), "engine"), "nftables");
+	ck_assert_str_eq(nf_json_str(json_array_get(heal, 0), "impair_engine"), auto_engine());
 	json_decref(heal);
 	ck_assert_ptr_nonnull(log.after_heal);
 	ck_assert_msg(!strstr(log.after_heal, "table inet netfault"),
@@ -810,12 +794,12 @@ START_TEST(test_line_death_is_an_error)
 	ck_assert(json_is_false(json_object_get(result, "passed")));
 	warnings = events_of(&log, "warning", NULL, NULL);
 	ck_assert_int_eq(json_array_size(warnings), 1);
-	ck_assert_msg(strstr(str(json_array_get(warnings, 0), "message"), "delay line died"),
-		      "warning: %s", str(json_array_get(warnings, 0), "message"));
+	ck_assert_msg(strstr(nf_json_str(json_array_get(warnings, 0), "message"), "delay line died"),
+		      "warning: %s", nf_json_str(json_array_get(warnings, 0), "message"));
 	end = events_of(&log, "end", NULL, NULL);
-	ck_assert_str_eq(str(json_array_get(end, 0), "reason"), "error");
+	ck_assert_str_eq(nf_json_str(json_array_get(end, 0), "reason"), "error");
 	/* found at once, not at the end of the run */
-	ck_assert_double_lt(num(json_array_get(end, 0), "t"), 0.5);
+	ck_assert_double_lt(nf_json_num(json_array_get(end, 0), "t"), 0.5);
 	json_decref(end);
 	json_decref(warnings);
 	json_decref(result);
@@ -902,10 +886,10 @@ START_TEST(test_reboot_puts_link_back)
 	reboot = events_of(&log, "fault", "phase", "end");
 	ck_assert_int_eq(json_array_size(links), 2);
 	ck_assert_int_eq(json_array_size(reboot), 1);
-	ck_assert_double_lt(num(json_array_get(links, 0), "t"), 0.0);
-	ck_assert_double_ge(num(json_array_get(links, 1), "t"),
-			    num(json_array_get(reboot, 0), "t"));
-	ck_assert_double_eq_tol(num(json_array_get(links, 1), "time"), 0.05, 1e-9);
+	ck_assert_double_lt(nf_json_num(json_array_get(links, 0), "t"), 0.0);
+	ck_assert_double_ge(nf_json_num(json_array_get(links, 1), "t"),
+			    nf_json_num(json_array_get(reboot, 0), "t"));
+	ck_assert_double_eq_tol(nf_json_num(json_array_get(links, 1), "time"), 0.05, 1e-9);
 	json_decref(links);
 	json_decref(reboot);
 	json_decref(result);

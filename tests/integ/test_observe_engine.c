@@ -74,14 +74,6 @@ static void log_event(json_t *ev, void *ctx)
 	json_array_append(log->events, ev);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	ck_assert_msg(s != NULL, "no \"%s\" text", key);
-	return s;
-}
-
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -200,7 +192,7 @@ static json_t *run(const struct scenario *sc, struct run_log *log, const char *r
 			/* each app is a process group: a program's children too */
 			ck_assert_msg(pid <= 0 || !group_alive(pid),
 				      "a process of app %s (group %d) still exists",
-				      str(ev, "app"), (int)pid);
+				      nf_json_str(ev, "app"), (int)pid);
 		}
 	}
 	if (id) {
@@ -337,7 +329,7 @@ static int64_t t0_mono_ns(const struct run_log *log)
 	size_t i;
 
 	json_array_foreach(log->events, i, ev)
-		if (!strcmp(str(ev, "event"), "t0"))
+		if (!strcmp(nf_json_str(ev, "event"), "t0"))
 			return (int64_t)json_integer_value(json_object_get(ev, "clock_monotonic_us")) *
 			       1000;
 	ck_abort_msg("no t0 event");
@@ -353,8 +345,8 @@ static bool packet_event_at(const struct run_log *log, const char *host, char fl
 	json_array_foreach(log->events, i, ev) {
 		const char *flags = json_string_value(json_object_get(ev, "flags"));
 
-		if (strcmp(str(ev, "event"), "packet") || strcmp(str(ev, "host"), host) ||
-		    strcmp(str(ev, "dir"), "in") || !flags || !strchr(flags, flag))
+		if (strcmp(nf_json_str(ev, "event"), "packet") || strcmp(nf_json_str(ev, "host"), host) ||
+		    strcmp(nf_json_str(ev, "dir"), "in") || !flags || !strchr(flags, flag))
 			continue;
 		if (json_real_value(json_object_get(ev, "t")) > t - 2e-6 &&
 		    json_real_value(json_object_get(ev, "t")) < t + 2e-6)
@@ -370,14 +362,14 @@ static void host_addr(const struct run_log *log, const char *host, struct ip_end
 	size_t i, k;
 
 	json_array_foreach(log->events, i, ev) {
-		if (strcmp(str(ev, "event"), "topology"))
+		if (strcmp(nf_json_str(ev, "event"), "topology"))
 			continue;
 		json_array_foreach(json_object_get(ev, "hosts"), k, h) {
 			char addr[64];
 
-			if (strcmp(str(h, "name"), host))
+			if (strcmp(nf_json_str(h, "name"), host))
 				continue;
-			snprintf(addr, sizeof(addr), "%s", str(h, "addr"));
+			snprintf(addr, sizeof(addr), "%s", nf_json_str(h, "addr"));
 			addr[strcspn(addr, "/")] = '\0';
 			ck_assert_int_eq(ip_endpoint_parse(e, addr, 0), 0);
 			return;
@@ -393,7 +385,7 @@ static json_t *capture_of(json_t *result, const char *host)
 	size_t i;
 
 	json_array_foreach(json_object_get(result, "captures"), i, c)
-		if (!strcmp(str(c, "host"), host) &&
+		if (!strcmp(nf_json_str(c, "host"), host) &&
 		    json_integer_value(json_object_get(c, "boot")) == 1)
 			return c;
 	ck_abort_msg("no capture of host %s", host);
@@ -414,11 +406,11 @@ static void check_captures(json_t *result, const struct run_log *log)
 		struct pcap_facts pf;
 		struct stat st;
 
-		ck_assert_msg(file != NULL, "capture of %s has no file", str(c, "host"));
+		ck_assert_msg(file != NULL, "capture of %s has no file", nf_json_str(c, "host"));
 		ck_assert_msg(json_is_null(json_object_get(c, "error")), "capture %s: %s", file,
 			      json_string_value(json_object_get(c, "error")));
 		ck_assert_msg(stat(file, &st) == 0, "%s: %s", file, strerror(errno));
-		host_addr(log, str(c, "host"), &addr);
+		host_addr(log, nf_json_str(c, "host"), &addr);
 		pcap_read(file, &addr, log->rt_minus_mono_ns, &pf);
 		ck_assert_uint_eq(pf.packets,
 				  (size_t)json_integer_value(json_object_get(c, "written")));
@@ -426,37 +418,37 @@ static void check_captures(json_t *result, const struct run_log *log)
 	}
 	json_array_foreach(json_object_get(result, "apps"), i, app) {
 		json_t *wire = json_object_get(json_object_get(app, "views"), "wire");
-		const char *host = str(app, "host"), *kind;
+		const char *host = nf_json_str(app, "host"), *kind;
 		struct ip_endpoint addr;
 		struct pcap_facts pf;
 		int64_t t;
 
 		ck_assert_msg(json_is_true(json_object_get(app, "agree")),
-			      "app %s: the views disagree: %s", str(app, "app"),
+			      "app %s: the views disagree: %s", nf_json_str(app, "app"),
 			      json_dumps(json_object_get(app, "views"), JSON_COMPACT));
 		if (!json_is_object(wire))
 			continue;
-		kind = str(wire, "verdict");
+		kind = nf_json_str(wire, "verdict");
 		if (!strcmp(kind, "nothing"))
 			continue;
 		host_addr(log, host, &addr);
-		pcap_read(str(capture_of(result, host), "file"), &addr, log->rt_minus_mono_ns, &pf);
+		pcap_read(nf_json_str(capture_of(result, host), "file"), &addr, log->rt_minus_mono_ns, &pf);
 		t = t0 + (int64_t)(json_real_value(json_object_get(wire, "t")) * 1e9);
 		if (!strcmp(kind, "fin")) {
 			ck_assert_msg(near_any(pf.fin_in, pf.nfin, t, 1000000),
-				      "app %s: no FIN arriving at %.6fs in the pcap", str(app, "app"),
+				      "app %s: no FIN arriving at %.6fs in the pcap", nf_json_str(app, "app"),
 				      (double)(t - t0) / 1e9);
 			ck_assert(packet_event_at(log, host, 'F',
 						  json_real_value(json_object_get(wire, "t"))));
 		} else if (!strcmp(kind, "rst") || !strcmp(kind, "refused")) {
 			ck_assert_msg(near_any(pf.rst_in, pf.nrst, t, 1000000),
-				      "app %s: no RST arriving at %.6fs in the pcap", str(app, "app"),
+				      "app %s: no RST arriving at %.6fs in the pcap", nf_json_str(app, "app"),
 				      (double)(t - t0) / 1e9);
 			ck_assert(packet_event_at(log, host, 'R',
 						  json_real_value(json_object_get(wire, "t"))));
 		} else if (!strcmp(kind, "timeout")) {
 			ck_assert_msg(pf.retries_out >= 1, "app %s: timeout, but no retransmission "
-				      "or probe in the pcap", str(app, "app"));
+				      "or probe in the pcap", nf_json_str(app, "app"));
 		}
 	}
 }
@@ -501,7 +493,7 @@ static json_t *app_of(json_t *result, const char *name)
 	size_t i;
 
 	json_array_foreach(json_object_get(result, "apps"), i, a)
-		if (!strcmp(str(a, "app"), name))
+		if (!strcmp(nf_json_str(a, "app"), name))
 			return a;
 	ck_abort_msg("no app %s in the result", name);
 	return NULL;
@@ -541,11 +533,11 @@ START_TEST(test_nginx_broken_pipe)
 		ck_assert_ptr_nonnull(stderr_text);
 		tail = json_object_get(nginx, "output_tail");
 		json_array_foreach(tail, i, line)
-			if (strstr(str(line, "line"), "(32: Broken pipe)"))
-				quoted = str(line, "line");
+			if (strstr(nf_json_str(line, "line"), "(32: Broken pipe)"))
+				quoted = nf_json_str(line, "line");
 		json_array_foreach(log.events, i, ev)
-			if (!strcmp(str(ev, "event"), "output") &&
-			    strstr(str(ev, "line"), "(32: Broken pipe) while"))
+			if (!strcmp(nf_json_str(ev, "event"), "output") &&
+			    strstr(nf_json_str(ev, "line"), "(32: Broken pipe) while"))
 				in_events = true;
 		ck_assert_msg(quoted && strstr(stderr_text, "(32: Broken pipe) while") && in_events,
 			      "run %d: nginx did not log Broken pipe:\n%s", k + 1, stderr_text);
@@ -553,10 +545,10 @@ START_TEST(test_nginx_broken_pipe)
 		got++;
 		check_captures(result, &log);
 		/* nginx's verdict from the wire and its kernel: the client's FIN */
-		ck_assert_str_eq(str(nginx, "verdict"), "fin");
-		ck_assert_str_eq(str(json_object_get(json_object_get(nginx, "views"), "wire"),
+		ck_assert_str_eq(nf_json_str(nginx, "verdict"), "fin");
+		ck_assert_str_eq(nf_json_str(json_object_get(json_object_get(nginx, "views"), "wire"),
 				     "verdict"), "fin");
-		ck_assert_str_eq(str(json_object_get(json_object_get(nginx, "views"), "kernel"),
+		ck_assert_str_eq(nf_json_str(json_object_get(json_object_get(nginx, "views"), "kernel"),
 				     "verdict"), "fin");
 		json_decref(result);
 		log_done(&log);
@@ -586,8 +578,8 @@ START_TEST(test_socat_timeout)
 	server = app_of(result, "server");
 	views = json_object_get(server, "views");
 	ck_assert(json_is_null(json_object_get(views, "app")));
-	ck_assert_str_eq(str(json_object_get(views, "wire"), "verdict"), "timeout");
-	ck_assert_str_eq(str(json_object_get(views, "kernel"), "verdict"), "timeout");
+	ck_assert_str_eq(nf_json_str(json_object_get(views, "wire"), "verdict"), "timeout");
+	ck_assert_str_eq(nf_json_str(json_object_get(views, "kernel"), "verdict"), "timeout");
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
 		json_object_get(server, "output"), "stderr")), "Connection timed out"));
 	json_decref(result);
@@ -699,13 +691,13 @@ START_TEST(test_cmd_client)
 	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s",
 		      json_string_value(json_object_get(result, "reason")));
 	client = app_of(result, "client");
-	ck_assert_str_eq(str(json_object_get(json_object_get(client, "views"), "wire"),
+	ck_assert_str_eq(nf_json_str(json_object_get(json_object_get(client, "views"), "wire"),
 			     "verdict"), "rst");
 	check_captures(result, &log);
 	/* it started at t0, not before */
 	json_array_foreach(log.events, i, ev)
-		if (!strcmp(str(ev, "event"), "app") && !strcmp(str(ev, "app"), "client") &&
-		    !strcmp(str(ev, "state"), "started"))
+		if (!strcmp(nf_json_str(ev, "event"), "app") && !strcmp(nf_json_str(ev, "app"), "client") &&
+		    !strcmp(nf_json_str(ev, "state"), "started"))
 			started = json_real_value(json_object_get(ev, "t"));
 	ck_assert(started >= 0 && started < 0.1);
 	json_decref(result);
@@ -776,31 +768,6 @@ static void tmp_remove_all(void)
 		closedir(d);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void find_scenarios(void)
-{
-	const char *env = getenv("NF_SCENARIO_DIR");
-	struct dirent *de;
-	DIR *d;
-
-	scenario_dir = strdup(env && *env ? env : "scenarios");
-	d = opendir(scenario_dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) && nfiles < MAX_FILES) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0)
-			files[nfiles++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(files, (size_t)nfiles, sizeof(files[0]), cmp_names);
-}
-
 static Suite *observe_engine_suite(void)
 {
 	Suite *s = suite_create("observe_engine");
@@ -825,7 +792,7 @@ int main(void)
 	int ret;
 
 	snprintf(tmp_prefix, sizeof(tmp_prefix), "/tmp/nf-obs-%d-", (int)getpid());
-	find_scenarios();
+	nfiles = nf_scenario_files(&scenario_dir, files, MAX_FILES);
 	if (nfiles == 0) {
 		fprintf(stderr, "test_observe_engine: no scenario files in %s\n", scenario_dir);
 		return EXIT_FAILURE;

@@ -3,6 +3,7 @@
  */
 #include "tests/lib/testlib.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,49 @@ char *nf_root_snapshot(void)
 		return strdup("");
 	buf[len] = '\0';
 	return buf;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int nf_scenario_files(char **dir, char **files, int max)
+{
+	const char *env = getenv("NF_SCENARIO_DIR");
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	*dir = strdup(env && *env ? env : "scenarios");
+	d = opendir(*dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0)
+			files[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(files, (size_t)n, sizeof(files[0]), cmp_names);
+	return n;
+}
+
+const char *nf_json_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	ck_assert_msg(s != NULL, "no \"%s\" text", key);
+	return s;
+}
+
+double nf_json_num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_number(v), "no \"%s\" number", key);
+	return json_number_value(v);
 }
 
 int nf_run_suite(Suite *s)

@@ -11,6 +11,7 @@
 #define NETFAULT_TESTLIB_H
 
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -31,6 +32,13 @@
 
 /* Text describing the root namespace's network state; caller frees. */
 char *nf_root_snapshot(void);
+/* The *.yaml files of the example scenario directory ($NF_SCENARIO_DIR, else
+ * "scenarios"), sorted, at most MAX: names into FILES, the directory into
+ * *DIR (both malloc'd). Returns how many. */
+int nf_scenario_files(char **dir, char **files, int max);
+/* Member KEY of O as text / number, asserted to be one. */
+const char *nf_json_str(json_t *o, const char *key);
+double nf_json_num(json_t *o, const char *key);
 /* Runs a Check suite with CK_NORMAL output; returns the exit status. */
 int nf_run_suite(Suite *s);
 
