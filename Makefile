@@ -1,6 +1,8 @@
 # netfault: build, test, run and install.
 #
-#   make            build netfaultd, netfaultctl and the test programs
+#   make            build netfaultd and netfaultctl (what `scripts/install-deps`
+#                   installs for; the test programs need Check: make check)
+#   make tests      build the test and benchmark programs
 #   make check      unit tests (plain and ASan+UBSan), then root integration
 #                   tests in real network namespaces, then CLI tests
 #   make run        start netfaultd if needed and run $(SCENARIO)
@@ -54,8 +56,9 @@ INTEG_BIN    := $(patsubst tests/integ/%.c,$(B)/tests/integ_%,$(INTEG_SRC))
 BENCH_BIN    := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .SECONDARY:
-.PHONY: all check check-unit check-san check-integ check-cli run bench install uninstall clean deps
-all: $(B)/netfaultd $(B)/netfaultctl $(UNIT_BIN) $(INTEG_BIN) $(BENCH_BIN)
+.PHONY: all tests check check-unit check-san check-integ check-cli run bench install uninstall clean deps
+all: $(B)/netfaultd $(B)/netfaultctl
+tests: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(INTEG_BIN) $(BENCH_BIN)
 
 # --- objects -------------------------------------------------------------
 $(B)/obj/%.o: %.c
@@ -105,9 +108,15 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/obj/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
+$(B)/obj/tests/%.o $(B)/san/obj/tests/%.o: | check-lib
+
+# the test programs need Check; say so instead of failing on a missing header
+.PHONY: check-lib
+check-lib:
+	@pkg-config --exists check || { echo "make: the tests need Check (libcheck): run sh scripts/install-deps --test" >&2; exit 1; }
 
 # --- tests ---------------------------------------------------------------
-check: all $(UNIT_SAN_BIN)
+check: tests
 	@tests/run-all $(B)
 
 check-unit: $(UNIT_BIN)
@@ -116,7 +125,7 @@ check-unit: $(UNIT_BIN)
 check-san: $(UNIT_SAN_BIN)
 	@tests/run-all $(B) san
 
-check-integ: all
+check-integ: all $(INTEG_BIN)
 	@tests/run-all $(B) integ
 
 check-cli: all
@@ -128,7 +137,7 @@ deps:
 run: $(B)/netfaultd $(B)/netfaultctl
 	@scripts/run-scenario $(B) $(SCENARIO)
 
-bench: all
+bench: all $(BENCH_BIN)
 	@bench/run $(B)
 
 # --- install -------------------------------------------------------------
