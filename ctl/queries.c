@@ -72,9 +72,25 @@ static void print_show(const json_t *reply, bool wire)
 	run_record_free(&r);
 }
 
+/* BYTES as "512 B", "27.2 KiB", "64.0 MiB". */
+static const char *size_text(const json_t *bytes, char *buf, size_t len)
+{
+	double n = (double)json_integer_value(bytes);
+
+	if (n < 1024)
+		snprintf(buf, len, "%.0f B", n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", n / 1024);
+	else
+		snprintf(buf, len, "%.1f MiB", n / (1024 * 1024));
+	return buf;
+}
+
 static void print_status(const json_t *reply)
 {
 	json_t *limits = json_object_get(reply, "limits");
+	json_t *history = json_object_get(reply, "history");
+	char used[32], budget[32], share[32], rss[32];
 	json_int_t up = json_integer_value(json_object_get(reply, "uptime"));
 
 	printf("netfaultd %s (protocol %lld), pid %lld, up %lldh%02lldm%02llds\n",
@@ -95,6 +111,12 @@ static void print_status(const json_t *reply)
 	printf("clients: %lld (at most %lld)\n",
 	       (long long)json_integer_value(json_object_get(reply, "clients")),
 	       (long long)json_integer_value(json_object_get(limits, "clients")));
+	printf("memory: history %lld runs in %s of %s (at most %s per running run), rss %s\n",
+	       (long long)json_integer_value(json_object_get(history, "runs")),
+	       size_text(json_object_get(history, "bytes"), used, sizeof(used)),
+	       size_text(json_object_get(history, "budget"), budget, sizeof(budget)),
+	       size_text(json_object_get(history, "run_share"), share, sizeof(share)),
+	       size_text(json_object_get(reply, "rss"), rss, sizeof(rss)));
 }
 
 static json_t *query_request(const struct ctl_command *cmd)

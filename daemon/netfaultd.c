@@ -33,6 +33,7 @@
 #include "common/protocol.h"
 #include "daemon/client.h"
 #include "daemon/control.h"
+#include "daemon/history.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
 #include "daemon/runs.h"
@@ -51,7 +52,7 @@ static int64_t quit_deadline;
 static _Noreturn void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: netfaultd [-dv] [-e engine] [-g group] [-j runs] [-s socket]\n"
+		"usage: netfaultd [-Cdv] [-e engine] [-g group] [-j runs] [-m size] [-s socket]\n"
 		"       netfaultd -n file ...\n"
 		"       netfaultd -h | -V\n");
 	exit(status);
@@ -279,8 +280,11 @@ int main(int argc, char *argv[])
 	nfd_conf = (struct nfd_config){ .socket_path = NF_SOCKET_PATH,
 					.parallel = NFD_DEFAULT_PARALLEL };
 	log_init(1, "netfaultd");
-	while ((ch = getopt(argc, argv, "de:g:hj:ns:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "Cde:g:hj:m:ns:vV")) != -1) {
 		switch (ch) {
+		case 'C':
+			nfd_conf.no_cmd_apps = true;
+			break;
 		case 'd':
 			nfd_conf.foreground = true;
 			break;
@@ -294,6 +298,12 @@ int main(int argc, char *argv[])
 			usage(0);
 		case 'j':
 			nfd_conf.parallel = parse_parallel(optarg);
+			break;
+		case 'm':
+			if (history_budget_parse(optarg, &nfd_conf.history_budget) < 0)
+				fatalx("-m %s: the history budget is bytes with an optional K, M or G"
+				       " suffix, %lluK to %lluG", optarg, NFD_MIN_HISTORY_BYTES >> 10,
+				       NFD_MAX_HISTORY_BYTES >> 30);
 			break;
 		case 'n':
 			check_only = true;

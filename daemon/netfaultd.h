@@ -9,6 +9,7 @@
  *   requests.c   what each request op does, and the replies
  *   sweep.c      a run request's --set values and matrix: cells to run
  *   runs.c       the run table: live runs and a bounded history
+ *   history.c    the history's byte budget (-m), a running run's share
  *   scheduler.c  the queue and how many runs go at once
  *   worker.c     the process that runs one scenario, and its event pipe
  *   pcapdir.c    a run's "pcap" directory: checked, then made per run
@@ -28,6 +29,10 @@
 #define NFD_MAX_QUEUED         256      /* runs waiting for a slot */
 #define NFD_MAX_HISTORY        200      /* finished runs kept for list/show */
 #define NFD_MAX_RUN_EVENTS     10000    /* events kept per run for show */
+#define NFD_DEFAULT_HISTORY_BYTES (64ull << 20) /* -m: kept events and results */
+#define NFD_MIN_HISTORY_BYTES  (32ull << 10) /* -m at least */
+#define NFD_MAX_HISTORY_BYTES  (4ull << 30)  /* -m at most */
+#define NFD_RUN_SHARE_DIVISOR  4        /* a running run's events: budget / max(this, -j) */
 #define NFD_MAX_CLIENT_OUTPUT  (16u << 20) /* unsent bytes to one client */
 #define NFD_MAX_WORKER_LINE    (8u << 20)  /* one line from a worker */
 #define NFD_CANCEL_GRACE_MS    10000    /* a cancelled worker's time to tear down */
@@ -39,6 +44,7 @@ struct nfd_config {
 	const char *group_name;      /* -g; NULL: root only */
 	gid_t group;
 	unsigned parallel;           /* -j */
+	size_t history_budget;       /* -m; 0: NFD_DEFAULT_HISTORY_BYTES */
 	enum sc_engine impair_engine; /* -e; SC_ENGINE_AUTO: probe the kernel */
 	bool foreground;             /* -d */
 	int64_t started_mono;        /* for status: uptime */

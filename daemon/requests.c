@@ -19,6 +19,7 @@
 #include "common/monotime.h"
 #include "common/protocol.h"
 #include "daemon/client.h"
+#include "daemon/history.h"
 #include "daemon/netfaultd.h"
 #include "daemon/pcapdir.h"
 #include "daemon/runs.h"
@@ -284,7 +285,7 @@ static void request_cancel(struct client *c, json_t *req)
 static void request_status(struct client *c, json_t *req)
 {
 	client_send(c, reply_with(NF_OP_STATUS, json_pack(
-		"{s:s, s:i, s:i, s:I, s:s, s:s?, s:i, s:i, s:i, s:i,"
+		"{s:s, s:i, s:i, s:I, s:s, s:s?, s:i, s:i, s:i, s:i, s:o, s:I,"
 		" s:{s:i, s:i, s:i, s:i, s:i, s:i}}",
 		"version", NETFAULT_VERSION, "protocol", NF_PROTOCOL_VERSION,
 		"pid", (int)getpid(),
@@ -294,6 +295,7 @@ static void request_status(struct client *c, json_t *req)
 		"clients", (int)clients_count(),
 		"finished", (int)(runs_count(RUN_PASSED) + runs_count(RUN_FAILED) +
 				  runs_count(RUN_ERROR) + runs_count(RUN_CANCELLED)),
+		"history", runs_history_json(), "rss", (json_int_t)process_rss_bytes(),
 		"limits", "parallel", (int)nfd_conf.parallel, "queue", NFD_MAX_QUEUED,
 		"clients", NFD_MAX_CLIENTS, "history", NFD_MAX_HISTORY,
 		"line", (int)NF_MAX_LINE, "events", NFD_MAX_RUN_EVENTS)));

@@ -2,10 +2,18 @@
  * runs.c: the run table and its history (see runs.h).
  *
  * One list in id order holds queued, running and finished runs alike; the
- * finished ones beyond NFD_MAX_HISTORY are dropped from its head. Run ids
- * count up from 1 for the daemon's lifetime. A run's events are kept as the
- * worker sent them (at most NFD_MAX_RUN_EVENTS) and relayed to the run's
- * client, if it has one, as they arrive.
+ * finished ones beyond NFD_MAX_HISTORY, or beyond the byte budget, are
+ * dropped from its head. Run ids count up from 1 for the daemon's lifetime.
+ *
+ * A run's events are relayed to the run's client, if it has one, as they
+ * arrive, and kept as compact JSON text, one growing array text per run
+ * ("[e1,e2]"), at most NFD_MAX_RUN_EVENTS of them and at most the run's
+ * share of the budget (history_run_share); what does not fit is counted in
+ * events_dropped. When the run ends its result is kept as text too, and
+ * the buffer shrunk to its text. Text, not jansson trees: a tree takes about
+ * nine times its text's heap, so counting text bytes would not bound the
+ * memory. show parses the text back. kept_bytes is the sum over all runs
+ * of the buffers' sizes: what the budget bounds.
  */
 #include "daemon/runs.h"
 
@@ -14,12 +22,16 @@
 
 #include "common/protocol.h"
 #include "daemon/client.h"
+#include "daemon/history.h"
 #include "daemon/netfaultd.h"
 #include "scenario/scenario.h"
 
 static TAILQ_HEAD(, run) runs = TAILQ_HEAD_INITIALIZER(runs);
 static unsigned next_run_id = 1;
 static unsigned finished_count;
+static size_t kept_bytes;             /* every run's kept_bytes */
+
+#define EVENTS_FIRST_CAP 4096         /* a run's first events buffer */
 
 static const char *const state_names[] = {
 	[RUN_QUEUED] = NF_STATE_QUEUED,
@@ -50,8 +62,11 @@ static void run_free(struct run *r)
 	free(r->pcap_dir);
 	json_decref(r->cell);
 	scenario_free(r->sc);
-	json_decref(r->events);
+	free(r->events_text);
 	json_decref(r->result);
+	free(r->result_text);
+	json_decref(r->outcome);
+	kept_bytes -= r->kept_bytes;
 	free(r);
 }
 
@@ -65,8 +80,7 @@ struct run *run_create(const char *file, struct scenario *sc, json_t *cell)
 	r->cell = cell;
 	r->file = strdup(file);
 	r->name = strdup(sc->name ? sc->name : "");
-	r->events = json_array();
-	if (!r->file || !r->name || !r->events)
+	if (!r->file || !r->name)
 		goto fail;
 	r->id = next_run_id++;
 	r->state = RUN_QUEUED;
@@ -117,6 +131,49 @@ unsigned runs_count(enum run_state state)
 	return n;
 }
 
+/* After the run's buffers changed: its kept_bytes, and the total. */
+static void run_recount(struct run *r)
+{
+	size_t bytes = r->events_cap + (r->result_text ? strlen(r->result_text) : 0);
+
+	kept_bytes = kept_bytes - r->kept_bytes + bytes;
+	r->kept_bytes = bytes;
+}
+
+/* Appends EVENT's compact text to the run's array text: "[" or "," in place
+ * of the closing "]", the event, "]". False when that would take more than
+ * the run's share of the budget, or memory is short. */
+static bool events_append(struct run *r, const json_t *event)
+{
+	size_t size = json_dumpb(event, NULL, 0, JSON_COMPACT);
+	size_t share = history_run_share();
+	size_t need = (r->events_len ? r->events_len : 1) + size + 1;
+	size_t cap;
+	char *text;
+
+	if (size == 0 || need > share)
+		return false;
+	if (need > r->events_cap) {
+		cap = r->events_cap ? 2 * r->events_cap : EVENTS_FIRST_CAP;
+		cap = cap < need ? need : cap > share ? share : cap;
+		text = realloc(r->events_text, cap);
+		if (!text)
+			return false;
+		r->events_text = text;
+		r->events_cap = cap;
+		run_recount(r);
+	}
+	if (r->events_len == 0)
+		r->events_text[r->events_len++] = '[';
+	else
+		r->events_text[r->events_len - 1] = ',';
+	json_dumpb(event, r->events_text + r->events_len, size, JSON_COMPACT);
+	r->events_len += size;
+	r->events_text[r->events_len++] = ']';
+	r->events_kept++;
+	return true;
+}
+
 void run_record_event(struct run *r, json_t *event)
 {
 	const char *kind = json_string_value(json_object_get(event, "event"));
@@ -129,9 +186,7 @@ void run_record_event(struct run *r, json_t *event)
 
 		snprintf(r->end_reason, sizeof(r->end_reason), "%s", why ? why : "");
 	}
-	if (json_array_size(r->events) < NFD_MAX_RUN_EVENTS)
-		json_array_append(r->events, event);
-	else
+	if (r->events_kept >= NFD_MAX_RUN_EVENTS || !events_append(r, event))
 		r->events_dropped++;
 	client_relay_event(r, event);
 }
@@ -151,7 +206,10 @@ void runs_trim_history(void)
 {
 	struct run *r, *next;
 
-	for (r = TAILQ_FIRST(&runs); r && finished_count > NFD_MAX_HISTORY; r = next) {
+	size_t budget = history_budget();
+
+	for (r = TAILQ_FIRST(&runs);
+	     r && (finished_count > NFD_MAX_HISTORY || kept_bytes > budget); r = next) {
 		next = TAILQ_NEXT(r, entry);
 		if (!run_is_finished(r))
 			continue;
@@ -159,6 +217,26 @@ void runs_trim_history(void)
 		run_free(r);
 		finished_count--;
 	}
+}
+
+/* The run has ended and its client has had the result: keep the result as
+ * text, with "passed" and "reason" for list, and shrink the events buffer
+ * to its text. */
+static void run_keep_as_text(struct run *r)
+{
+	char *text;
+
+	r->outcome = json_pack("{s:O*, s:O*}", NF_PASSED, json_object_get(r->result, NF_PASSED),
+			       "reason", json_object_get(r->result, "reason"));
+	r->result_text = json_dumps(r->result, JSON_COMPACT);
+	json_decref(r->result);
+	r->result = NULL;
+	if (r->events_len && r->events_len < r->events_cap &&
+	    (text = realloc(r->events_text, r->events_len))) {
+		r->events_text = text;
+		r->events_cap = r->events_len;
+	}
+	run_recount(r);
 }
 
 void run_finish(struct run *r, json_t *result)
@@ -172,6 +250,7 @@ void run_finish(struct run *r, json_t *result)
 	finished_count++;
 	client_relay_result(r);
 	r->client = NULL;
+	run_keep_as_text(r);
 }
 
 json_t *run_error_result(const struct run *r, const char *error)
@@ -198,8 +277,8 @@ static json_t *time_json(time_t t)
 
 json_t *run_summary(const struct run *r)
 {
-	json_t *passed = json_object_get(r->result, "passed");
-	json_t *reason = json_object_get(r->result, "reason");
+	json_t *passed = json_object_get(r->outcome, NF_PASSED);
+	json_t *reason = json_object_get(r->outcome, "reason");
 
 	return json_pack("{s:I, s:s, s:s, s:s, s:f, s:O?, s:b, s:o, s:o, s:o, s:o,"
 			 " s:O?, s:O?, s:s?}",
@@ -222,15 +301,38 @@ json_t *run_detail(const struct run *r)
 
 	if (!detail)
 		return NULL;
-	if (json_object_set(detail, NF_EVENTS, r->events) < 0 ||
+	if (json_object_set_new(detail, NF_EVENTS, run_events(r)) < 0 ||
 	    json_object_set_new(detail, "events_dropped",
 				json_integer((json_int_t)r->events_dropped)) < 0 ||
-	    json_object_set_new(detail, NF_RESULT,
-				r->result ? json_incref(r->result) : json_null()) < 0) {
+	    json_object_set_new(detail, NF_RESULT, run_result(r)) < 0) {
 		json_decref(detail);
 		return NULL;
 	}
 	return detail;
+}
+
+json_t *run_events(const struct run *r)
+{
+	if (!r->events_len)
+		return json_array();
+	return json_loadb(r->events_text, r->events_len, 0, NULL);
+}
+
+json_t *run_result(const struct run *r)
+{
+	if (r->result)
+		return json_incref(r->result);
+	if (r->result_text)
+		return json_loads(r->result_text, 0, NULL);
+	return json_null();
+}
+
+json_t *runs_history_json(void)
+{
+	return json_pack("{s:i, s:I, s:I, s:I}", "runs", (int)finished_count,
+			 "bytes", (json_int_t)kept_bytes,
+			 "budget", (json_int_t)history_budget(),
+			 "run_share", (json_int_t)history_run_share());
 }
 
 void runs_free_all(void)

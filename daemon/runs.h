@@ -2,7 +2,8 @@
  * runs.h: the daemon's run table. A run is one scenario (one sweep cell)
  * from the request that submitted it until it leaves the history: queued,
  * running, then finished with its result and the events it produced, kept
- * for list and show. At most NFD_MAX_HISTORY finished runs are kept; the
+ * for list and show. At most NFD_MAX_HISTORY finished runs are kept, and
+ * at most the history budget's bytes of events and results (history.h); the
  * oldest go first.
  */
 #ifndef NETFAULTD_RUNS_H
@@ -41,9 +42,13 @@ struct run {
 	int64_t kill_at_mono;          /* cancelling: SIGKILL the worker then */
 	long netns_run;                /* the engine's run id; -1 until known */
 	char end_reason[16];           /* the engine's "end" event */
-	json_t *events;
-	size_t events_dropped;
-	json_t *result;
+	char *events_text;             /* kept events: a JSON array's compact text */
+	size_t events_len, events_cap; /* events_text's length, its buffer's size */
+	size_t events_kept, events_dropped;
+	json_t *result;                /* until run_finish has relayed it, then NULL */
+	char *result_text;             /* then: the result's compact text */
+	json_t *outcome;               /* then: "passed" and "reason", for list */
+	size_t kept_bytes;             /* events_cap + result_text: counted in the budget */
 	struct worker *worker;         /* while running or cancelling */
 };
 
@@ -61,15 +66,22 @@ const char *run_state_name(enum run_state state);
 void run_record_event(struct run *r, json_t *event);
 /* Ends the run with RESULT (taken) and sends it to the client. */
 void run_finish(struct run *r, json_t *result);
-/* Drops the oldest finished runs beyond NFD_MAX_HISTORY. Called once per
- * loop round, so no run goes away under a caller walking the table. */
+/* Drops the oldest finished runs beyond NFD_MAX_HISTORY, and while the
+ * kept bytes exceed the budget. Called once per loop round, so no run goes
+ * away under a caller walking the table. */
 void runs_trim_history(void);
+/* status: {"runs": finished kept, "bytes": kept, "budget", "run_share"}. */
+json_t *runs_history_json(void);
 /* A result for a run the engine did not finish: passed false, ERROR said. */
 json_t *run_error_result(const struct run *r, const char *error);
 
 /* list: the run without its events; show: with them and the result. */
 json_t *run_summary(const struct run *r);
 json_t *run_detail(const struct run *r);
+/* The kept events (an array) and the result (null until the run ends),
+ * parsed from their text: new references, NULL when out of memory. */
+json_t *run_events(const struct run *r);
+json_t *run_result(const struct run *r);
 
 /* Frees every run (at exit). */
 void runs_free_all(void);
