@@ -98,10 +98,12 @@ void tcp_flags_format(uint8_t flags, char buf[9]);
  *   fd00::1 > fd00::2: ICMP6, destination unreachable, unreachable port, fd00::2 tcp port 5000, length 88
  * Sequence numbers are printed as they are in P (see tcp_relseq_apply for
  * tcpdump's relative numbers). Returns the text length, or -ENOSPC when BUF
- * is too short (BUF then holds a truncated, terminated text). 160 bytes
- * always suffice.
+ * is too short (BUF then holds a truncated, terminated text).
+ * DECODED_PACKET_TEXT_MAX bytes always suffice: the longest lines, with
+ * IPv6 addresses of 39 characters, all eight flags and 10-digit numbers,
+ * take 190 (TCP) and 201 (an ICMPv6 port unreachable) bytes.
  */
-#define DECODED_PACKET_TEXT_MAX 160
+#define DECODED_PACKET_TEXT_MAX 256
 int decoded_packet_format(const struct decoded_packet *p, char *buf, size_t len);
 
 /*

@@ -724,6 +724,44 @@ START_TEST(test_format_into_short_buffer)
 }
 END_TEST
 
+/* The longest lines: IPv6 addresses of 39 characters, every flag, numbers of
+ * the most digits. fuzz_tcpdecode found them past the old 160-byte limit
+ * (tests/fuzz/corpus/tcpdecode/regress-text-over-160). */
+START_TEST(test_longest_lines_fit)
+{
+	static const char lo[] = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe";
+	static const char hi[] = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+	struct seg s = { .sport = 65535, .dport = 65534, .seq = 4000000000u,
+			 .ack = 4294967295u, .flags = 0xff, .win = 65535 };
+	char buf[DECODED_PACKET_TEXT_MAX];
+	struct decoded_packet p;
+	struct frame f;
+	int n;
+
+	tcp6_frame(&f, lo, hi, &s);
+	put16(f.b + 14 + 4, 65535);        /* declared, beyond the capture */
+	put16(f.b + 14 + 40 + 18, 65535);  /* urgent pointer */
+	ck_assert_int_eq(decode_exact(f.b, f.len, &p), 0);
+	n = decoded_packet_format(&p, buf, sizeof(buf));
+	ck_assert_int_eq(n, 190);
+	ck_assert_str_eq(buf, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe.65535 > "
+			 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff.65534: Flags [FSRP.UEW], "
+			 "seq 4000000000:4000065515, ack 4294967295, win 65535, urg 65535, "
+			 "length 65515");
+
+	/* ICMPv6 port unreachable: outer ends, the quoted destination and port */
+	icmp6_error_frame(&f, 1, 4, 68);
+	ck_assert_int_eq(inet_pton(AF_INET6, lo, f.b + 14 + 8), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, hi, f.b + 14 + 24), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, lo, f.b + 14 + 48 + 24), 1);
+	put16(f.b + 14 + 48 + 40 + 2, 65535);
+	put16(f.b + 14 + 4, 65535);
+	ck_assert_int_eq(decode_exact(f.b, f.len, &p), 0);
+	n = decoded_packet_format(&p, buf, sizeof(buf));
+	ck_assert_int_eq(n, 201);
+}
+END_TEST
+
 START_TEST(test_endpoints)
 {
 	struct ip_endpoint a, b;
@@ -777,6 +815,7 @@ static Suite *tcpdecode_suite(void)
 	tcase_add_test(text, test_relative_sequence_numbers_like_tcpdump);
 	tcase_add_test(text, test_relseq_table_is_bounded);
 	tcase_add_test(text, test_format_into_short_buffer);
+	tcase_add_test(text, test_longest_lines_fit);
 	tcase_add_test(text, test_endpoints);
 	suite_add_tcase(s, text);
 	return s;
