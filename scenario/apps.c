@@ -201,8 +201,11 @@ static void read_app(struct sc_ctx *ctx, struct sc_app *app, struct sc_app_src *
 		app->family = family == 0 ? AF_INET : AF_INET6;
 		src->family_given = true;
 	}
-	if ((n = sc_get(ctx, map, "user")))
+	if ((n = sc_get(ctx, map, "user"))) {
 		read_user(ctx, app, n);
+		app->user_line = sc_line(sc_get_key(ctx, map, "user"));
+		app->user_col = sc_col(sc_get_key(ctx, map, "user"));
+	}
 	if ((n = sc_get(ctx, map, "cmd")))
 		read_cmd(ctx, app, n);
 	if ((n = sc_get(ctx, map, "files")) && app->cmd)

@@ -153,6 +153,7 @@ struct sc_app {
 	struct sc_file *files; /* cmd apps only (extension key files:) */
 	size_t nfiles;
 	char *user;            /* NULL = root */
+	int user_line, user_col; /* the user: key; 0, 0: none or an override */
 };
 
 enum sc_fault_kind {
