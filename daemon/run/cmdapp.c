@@ -8,8 +8,11 @@
  * namespace, a private mount namespace with that host's /sys), in its own
  * process group (the engine kills the group at the end), in its directory,
  * with stdin /dev/null and stdout and stderr on pipes the engine reads
- * (cmdapp_output.c), as the app's user when user: is given (groups, gid,
- * uid, from the passwd entry looked up before the fork).
+ * (cmdapp_output.c), as the app's user when it has one (groups, gid, uid,
+ * resolved before the fork: engine_opts.run_as, the identity of the client
+ * that asked for the run, when given; else user:'s passwd entry). The
+ * directory and everything the engine writes in it are made by root, then
+ * handed to that user.
  *
  * A cmd app with listen: (a server, or a proxy with connect: too) starts
  * before t0, and t0 waits until its host's kernel shows a socket listening
@@ -65,12 +68,14 @@ static char *substitute(const char *text, const char *dir)
 	return out;
 }
 
-static int write_file(const char *path, const char *text, const struct app_ctx *ctx)
+/* Writes NAME in the app's directory DIRFD, owned by CTX's user if any. */
+static int write_file(int dirfd, const char *name, const char *text,
+		      const struct app_ctx *ctx)
 {
 	size_t len = strlen(text), done = 0;
 	int fd, ret = 0;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	while (done < len) {
@@ -149,58 +154,92 @@ fail:
 	return -errno;
 }
 
+/* The groups app A runs with when it has a user: the run's run_as groups
+ * exactly, else the passwd entry's (getgrouplist), else its gid alone. */
+static void app_groups(const struct run *r, const struct run_app *a, struct cmd_proc *c)
+{
+	const struct engine_identity *as = r->opts ? r->opts->run_as : NULL;
+	const int max = (int)(sizeof(c->groups) / sizeof(c->groups[0]));
+	struct passwd *pw;
+
+	if (as) {
+		c->ngroups = as->ngroups < (size_t)max ? (int)as->ngroups : max;
+		memcpy(c->groups, as->groups, (size_t)c->ngroups * sizeof(gid_t));
+		return;
+	}
+	c->ngroups = max;
+	pw = getpwuid(a->ctx.uid);
+	if (!pw || getgrouplist(pw->pw_name, a->ctx.gid, c->groups, &c->ngroups) < 0) {
+		c->groups[0] = a->ctx.gid;
+		c->ngroups = 1;
+	}
+}
+
+/*
+ * The app's directory, its files: and its output files are made by root in
+ * a directory only root writes, and handed to the app's user (when it has
+ * one) last: nothing the user could put in the directory meanwhile can
+ * make the engine write elsewhere.
+ */
 static int app_prepare(struct run *r, struct run_app *a)
 {
 	struct cmd_proc *c = &r->obs->cmds[a->index];
 	const struct sc_app *sa = a->sc;
-	char path[PATH_MAX + 80];
-	int ret;
+	const char *what = "directory";
+	int dfd = -1, ret = 0;
 
 	snprintf(c->dir, sizeof(c->dir), "%s/%s", r->obs->rundir, sa->name);
 	if (mkdir(c->dir, 0755) < 0 && errno != EEXIST)
 		goto fail_errno;
-	if (a->ctx.set_user && chown(c->dir, a->ctx.uid, a->ctx.gid) < 0)
+	dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
 		goto fail_errno;
 	c->argv = calloc(sa->ncmd + 1, sizeof(*c->argv));
-	if (!c->argv)
-		return -ENOMEM;
-	for (size_t i = 0; i < sa->ncmd; i++)
-		if (!(c->argv[i] = substitute(sa->cmd[i], c->dir)))
-			return -ENOMEM;
+	if (!c->argv) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < sa->ncmd; i++) {
+		if (!(c->argv[i] = substitute(sa->cmd[i], c->dir))) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < sa->nfiles; i++) {
 		char *text = substitute(sa->files[i].text, c->dir);
 
-		if (!text)
-			return -ENOMEM;
-		snprintf(path, sizeof(path), "%s/%s", c->dir, sa->files[i].name);
-		ret = write_file(path, text, &a->ctx);
+		ret = text ? write_file(dfd, sa->files[i].name, text, &a->ctx) : -ENOMEM;
 		free(text);
 		if (ret < 0) {
-			snprintf(r->error, sizeof(r->error), "%s:%d: app %s: writing %.200s: %s",
-				 r->sc->file, sa->files[i].line, sa->name, path, errno_name(-ret));
-			return ret;
+			snprintf(r->error, sizeof(r->error), "%s:%d: app %s: writing %.200s/%s: %s",
+				 r->sc->file, sa->files[i].line, sa->name, c->dir,
+				 sa->files[i].name, errno_name(-ret));
+			goto out;
 		}
 	}
+	what = "output files in";
+	ret = cmdapp_output_files(c, dfd, &a->ctx);
+	if (ret < 0)
+		goto fail;
 	if (a->ctx.set_user) {
-		struct passwd *pw = getpwuid(a->ctx.uid);
-
-		c->ngroups = (int)(sizeof(c->groups) / sizeof(c->groups[0]));
-		if (!pw || getgrouplist(pw->pw_name, a->ctx.gid, c->groups, &c->ngroups) < 0) {
-			c->groups[0] = a->ctx.gid;
-			c->ngroups = 1;
-		}
+		what = "handing over";
+		if (fchown(dfd, a->ctx.uid, a->ctx.gid) < 0)
+			goto fail_errno;
+		app_groups(r, a, c);
 	}
 	ret = program_found(c->argv[0]);
-	if (ret < 0) {
+	if (ret < 0)
 		snprintf(r->error, sizeof(r->error), "%s:%d: app %s: cannot run %s: %s",
 			 r->sc->file, sa->line, sa->name, c->argv[0], errno_name(-ret));
-		return ret;
-	}
-	return 0;
+	goto out;
 fail_errno:
 	ret = -errno;
-	snprintf(r->error, sizeof(r->error), "app %s: directory %.200s: %s", sa->name, c->dir,
-		 errno_name(-ret));
+fail:
+	snprintf(r->error, sizeof(r->error), "app %s: %s directory %.200s: %s", sa->name,
+		 what, c->dir, errno_name(-ret));
+out:
+	if (dfd >= 0)
+		close(dfd);
 	return ret;
 }
 
@@ -370,27 +409,28 @@ void cmdapp_go(struct run *r)
 
 /* ---- the end ---------------------------------------------------------------- */
 
-/* Removes DIR's files and its subdirectories' files (two levels: the run
- * directory and the apps' directories), then DIR. */
-static void remove_tree(const char *dir, int depth)
+/* Removes NAME in PARENT (a directory fd): its entries, and those of its
+ * subdirectories DEPTH levels down (the run directory, the apps'
+ * directories, what an app made in its own), then NAME. Every step goes
+ * through directory fds and never follows a symlink, so an app's user
+ * cannot turn the removal, done as root, towards anything else. */
+static void remove_tree(int parent, const char *name, int depth)
 {
-	char path[PATH_MAX + 256];
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
-	DIR *d = opendir(dir);
 
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			if (de->d_type == DT_DIR && depth > 0)
-				remove_tree(path, depth - 1);
-			else
-				unlink(path);
-		}
-		closedir(d);
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno == EISDIR && depth > 0)
+			remove_tree(dirfd(d), de->d_name, depth - 1);
 	}
-	rmdir(dir);
+	if (d)
+		closedir(d);
+	unlinkat(parent, name, AT_REMOVEDIR);
 }
 
 void cmdapp_free(struct run *r)
@@ -411,6 +451,6 @@ void cmdapp_free(struct run *r)
 		c->argv = NULL;
 	}
 	if (o->rundir_made && o->rundir_temp)
-		remove_tree(o->rundir, 2);
+		remove_tree(AT_FDCWD, o->rundir, 2);
 	o->rundir_made = false;
 }

@@ -78,10 +78,26 @@ static void utf8_clean(char *text, size_t n)
 	}
 }
 
+/* Made before the directory is handed to the app's user (cmdapp.c), so
+ * that nothing the user puts there can redirect them. */
+int cmdapp_output_files(struct cmd_proc *c, int dirfd, const struct app_ctx *ctx)
+{
+	for (int s = 0; s < 2; s++) {
+		struct cmd_stream *st = &c->out[s];
+
+		st->file = openat(dirfd, stream_files[s],
+				  O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (st->file < 0)
+			return -errno;
+		if (ctx->set_user && fchown(st->file, ctx->uid, ctx->gid) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 int cmdapp_output_open(struct run *r, struct run_app *a)
 {
 	struct cmd_proc *c = &r->obs->cmds[a->index];
-	char path[PATH_MAX + 16];
 
 	for (int s = 0; s < 2; s++) {
 		struct cmd_stream *st = &c->out[s];
@@ -89,10 +105,6 @@ int cmdapp_output_open(struct run *r, struct run_app *a)
 		st->fd = c->pipes[s][0];
 		c->pipes[s][0] = -1;
 		if (fcntl(st->fd, F_SETFL, O_NONBLOCK) < 0)
-			return -errno;
-		snprintf(path, sizeof(path), "%s/%s", c->dir, stream_files[s]);
-		st->file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (st->file < 0)
 			return -errno;
 		st->keep = malloc(CMD_OUT_KEEP_MAX + 1);
 		if (!st->keep)

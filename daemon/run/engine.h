@@ -113,10 +113,22 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "scenario/scenario.h"
 
 typedef void (*engine_event_fn)(json_t *event, void *ctx);
+
+#define ENGINE_MAX_GROUPS 64         /* supplementary groups of run_as */
+
+/* Whom cmd apps run as (engine_opts.run_as): a uid, its gid and its
+ * supplementary groups (at most ENGINE_MAX_GROUPS). */
+struct engine_identity {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+};
 
 struct engine_opts {
 	unsigned run_id_hint;        /* 0: the lowest free run id */
@@ -142,6 +154,14 @@ struct engine_opts {
 	 * and given o+x so that an app's user: reaches its own directory. NULL:
 	 * a private temporary directory, removed at the end of the run. */
 	const char *run_dir;
+	/* Whom the run's apps may run as. NULL: root; an app runs as root, or
+	 * as its user: (the passwd entry's uid, gid and groups). Given: every
+	 * cmd app runs as it (its uid, gid and groups exactly), user: or not;
+	 * a user: must name its uid (else the run is refused before anything
+	 * is built) and a built-in app with user: drops to it. The cmd apps'
+	 * directories and files: are then owned by it. The daemon gives the
+	 * identity of a client that is not root. */
+	const struct engine_identity *run_as;
 	/* true: no capture and no socket sampling (no packet or socket events,
 	 * no views; a scenario with cmd apps is refused). For benchmarks. */
 	bool no_observe;

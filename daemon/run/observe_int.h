@@ -159,7 +159,7 @@ struct cmd_tail_line {
 struct cmd_proc {
 	char dir[OBS_DIR_MAX + 32];  /* the app's directory (${APPDIR}) */
 	char **argv;                 /* substituted, NULL-terminated */
-	gid_t groups[64];
+	gid_t groups[ENGINE_MAX_GROUPS]; /* the user's, when set_user */
 	int ngroups;
 	int pipes[2][2];             /* stdout, stderr: [read, write] */
 	struct cmd_stream out[2];
@@ -222,7 +222,10 @@ void cmdapp_check_listening(struct run *r);
 void cmdapp_go(struct run *r);
 void cmdapp_free(struct run *r);
 /* cmdapp_output.c */
-/* Takes over A's pipes' read ends, opens its output files. */
+/* Creates C's output files (stdout.log, stderr.log) in its directory
+ * DIRFD, owned by CTX's user when it has one. */
+int cmdapp_output_files(struct cmd_proc *c, int dirfd, const struct app_ctx *ctx);
+/* Takes over A's pipes' read ends (its files are open already). */
 int cmdapp_output_open(struct run *r, struct run_app *a);
 void cmdapp_output_drain(struct run *r, bool final);
 json_t *cmdapp_output_json(const struct run *r, const struct run_app *a);

@@ -73,23 +73,69 @@ bad:
 	return -EINVAL;
 }
 
-int procs_prepare(struct run *r, struct run_app *a)
+/* USER's uid and gid: a login name's passwd entry, or a numeric uid (its
+ * passwd entry's gid, else the same number). 0, or -errno (-ENOENT). */
+static int user_lookup(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd pw, *found = NULL;
 	char buf[4096];
+	unsigned long n;
+	char *end;
 	int ret;
 
-	if (!a->sc->user)
+	if (user[0] >= '0' && user[0] <= '9') {
+		errno = 0;
+		n = strtoul(user, &end, 10);
+		if (errno || *end || n >= (uid_t)-1)
+			return -ENOENT;
+		ret = getpwuid_r((uid_t)n, &pw, buf, sizeof(buf), &found);
+		*uid = (uid_t)n;
+		*gid = !ret && found ? found->pw_gid : (gid_t)n;
 		return 0;
-	ret = getpwnam_r(a->sc->user, &pw, buf, sizeof(buf), &found);
-	if (ret || !found) {
-		snprintf(r->error, sizeof(r->error), "%s:%d: app %s: no user \"%s\"",
-			 r->sc->file, a->sc->line, a->sc->name, a->sc->user);
+	}
+	ret = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+	if (ret || !found)
 		return ret ? -ret : -ENOENT;
+	*uid = found->pw_uid;
+	*gid = found->pw_gid;
+	return 0;
+}
+
+/* As whom app A runs (app_ctx.set_user, uid, gid): engine_opts.run_as for
+ * every cmd app and for a built-in one with user:, which must name it;
+ * without run_as, user:'s entry; else root. */
+int procs_prepare(struct run *r, struct run_app *a)
+{
+	const struct engine_identity *as = r->opts ? r->opts->run_as : NULL;
+	const struct sc_app *sa = a->sc;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int ret;
+
+	if (sa->user) {
+		ret = user_lookup(sa->user, &uid, &gid);
+		if (ret < 0) {
+			snprintf(r->error, sizeof(r->error), "%s:%d: app %s: no user \"%s\"",
+				 r->sc->file, sa->line, sa->name, sa->user);
+			return ret;
+		}
+		if (as && uid != as->uid) {
+			snprintf(r->error, sizeof(r->error), "%s:%d:%d: app %s: user \"%s\": "
+				 "this run's apps may run only as uid %u", r->sc->file,
+				 sa->user_line, sa->user_col, sa->name, sa->user,
+				 (unsigned)as->uid);
+			return -EPERM;
+		}
+	}
+	if (as && (sa->user || sa->cmd)) {
+		uid = as->uid;
+		gid = as->gid;
+	} else if (!sa->user) {
+		return 0;
 	}
 	a->ctx.set_user = true;
-	a->ctx.uid = found->pw_uid;
-	a->ctx.gid = found->pw_gid;
+	a->ctx.uid = uid;
+	a->ctx.gid = gid;
 	return 0;
 }
 
