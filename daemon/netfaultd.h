@@ -13,6 +13,7 @@
  *   scheduler.c  the queue and how many runs go at once
  *   worker.c     the process that runs one scenario, and its event pipe
  *   pcapdir.c    a run's "pcap" directory: checked, then made per run
+ *   identity.c   who a client is, what it may ask for, as whom its apps run
  */
 #ifndef NETFAULTD_H
 #define NETFAULTD_H
@@ -38,6 +39,7 @@
 #define NFD_CANCEL_GRACE_MS    10000    /* a cancelled worker's time to tear down */
 #define NFD_SHUTDOWN_GRACE_MS  15000    /* all workers' time at exit */
 #define NFD_ACCEPT_BACKOFF_MS  1000     /* pause accepting after EMFILE */
+#define NFD_MAX_PEER_GROUPS    64       /* a client's groups kept for its cmd apps */
 
 struct nfd_config {
 	const char *socket_path;
@@ -47,6 +49,7 @@ struct nfd_config {
 	size_t history_budget;       /* -m; 0: NFD_DEFAULT_HISTORY_BYTES */
 	enum sc_engine impair_engine; /* -e; SC_ENGINE_AUTO: probe the kernel */
 	bool foreground;             /* -d */
+	bool no_cmd_apps;            /* -C: no cmd apps for clients not root */
 	int64_t started_mono;        /* for status: uptime */
 };
 

@@ -1,9 +1,12 @@
 /*
  * pcapdir.c: the "pcap" directory of a run request, checked by the
- * daemon and made per run by the worker (see pcapdir.h).
+ * daemon and made per run by the worker (see pcapdir.h); for a client that
+ * is not root, both as the client, and the run's directory handed to it
+ * when the run is over.
  */
 #include "daemon/pcapdir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/protocol.h"
+#include "daemon/identity.h"
 
 #define RUN_DIR_TRIES 100
 
@@ -29,16 +33,42 @@ static bool has_dot_component(const char *dir)
 	return false;
 }
 
-const char *pcap_dir_check(const char *dir, uid_t uid, char *why, size_t len)
+/* Stats DIR and, for a client that is not root, checks that it may make
+ * directories there: both as the client (its fsuid, fsgid and groups), so
+ * that a path it cannot reach or write is refused as the kernel would
+ * refuse the client itself. 0, or -errno; *DENIED when the write check
+ * failed. */
+static int stat_as_client(const char *dir, const struct identity *id, struct stat *st,
+			  bool *denied)
+{
+	struct identity_fs_saved saved;
+	int err = 0;
+
+	*denied = false;
+	if (!identity_is_root(id))
+		err = identity_fs_enter(id, &saved);
+	if (err < 0)
+		return err;
+	if (stat(dir, st) < 0) {
+		err = -errno;
+	} else if (!identity_is_root(id) && S_ISDIR(st->st_mode) &&
+		   faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		err = -errno;
+		*denied = true;
+	}
+	if (!identity_is_root(id))
+		identity_fs_leave(&saved);
+	return err;
+}
+
+const char *pcap_dir_check(const char *dir, const struct identity *id, char *why,
+			   size_t len)
 {
 	struct stat st;
 	size_t n = strlen(dir);
+	bool denied;
+	int err;
 
-	if (uid != 0) {
-		snprintf(why, len, "\"pcap\": only root may ask for pcap files "
-			 "(netfaultd writes them as root)");
-		return why;
-	}
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)dir[i] < 0x20 || dir[i] == 0x7f) {
 			snprintf(why, len, "\"pcap\": a directory name without control "
@@ -46,17 +76,27 @@ const char *pcap_dir_check(const char *dir, uid_t uid, char *why, size_t len)
 			return why;
 		}
 	}
-	if (n == 0 || n > NF_PCAP_DIR_MAX)
+	if (n == 0 || n > NF_PCAP_DIR_MAX) {
 		snprintf(why, len, "\"pcap\": a directory of 1 to %d bytes, please",
 			 NF_PCAP_DIR_MAX);
-	else if (dir[0] != '/')
+		return why;
+	}
+	if (dir[0] != '/') {
 		snprintf(why, len, "pcap directory %s: not an absolute path", dir);
-	else if (has_dot_component(dir))
+		return why;
+	}
+	if (has_dot_component(dir)) {
 		snprintf(why, len, "pcap directory %s: no \".\" or \"..\" components, "
 			 "please", dir);
-	else if (stat(dir, &st) < 0)
+		return why;
+	}
+	err = stat_as_client(dir, id, &st, &denied);
+	if (err < 0 && denied)
+		snprintf(why, len, "pcap directory %s: uid %u may not write there (%s)",
+			 dir, (unsigned)id->uid, strerror(-err));
+	else if (err < 0)
 		snprintf(why, len, "pcap directory %s: %s", dir,
-			 errno == ENOENT ? "no such directory" : strerror(errno));
+			 err == -ENOENT ? "no such directory" : strerror(-err));
 	else if (!S_ISDIR(st.st_mode))
 		snprintf(why, len, "pcap directory %s: not a directory", dir);
 	else
@@ -80,35 +120,90 @@ static int make_fresh(int dfd, unsigned run_id, char *name, size_t len)
 	return -EEXIST;
 }
 
-int pcap_run_dir_make(const char *dir, unsigned run_id, struct pcap_run_dir *d,
-		      char *why, size_t len)
+/* 0 when the directory FD holds nothing, -EEXIST when it holds something,
+ * or -errno. */
+static int dir_empty(int fd)
 {
+	int own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = own >= 0 ? fdopendir(own) : NULL;
+	struct dirent *de;
+	int err = 0;
+
+	if (!dp) {
+		err = -errno;
+		if (own >= 0)
+			close(own);
+		return err;
+	}
+	while (err == 0 && (de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			err = -EEXIST;
+	}
+	closedir(dp);
+	return err;
+}
+
+/*
+ * For a client that is not root: the directory was made as the client, so
+ * it may write DIR; now root takes it for the run (the capture writes its
+ * files as root, by name: a symlink the client put there would be
+ * followed), and it must still be empty: nothing the client put in before
+ * root took it is used.
+ */
+static int take_for_run(struct pcap_run_dir *d)
+{
+	if (fchown(d->fd, 0, 0) < 0 || fchmod(d->fd, 0755) < 0)
+		return -errno;
+	return dir_empty(d->fd);
+}
+
+int pcap_run_dir_make(const char *dir, unsigned run_id, const struct identity *owner,
+		      struct pcap_run_dir *d, char *why, size_t len)
+{
+	struct identity_fs_saved saved;
+	bool as_client = false;
 	char name[48];
 	struct stat st;
-	int dfd, err;
+	int dfd = -1, err = 0;
 
-	*d = (struct pcap_run_dir){ .fd = -1 };
+	*d = (struct pcap_run_dir){ .fd = -1, .uid = owner->uid, .gid = owner->gid,
+				    .hand_over = !identity_is_root(owner) };
+	/* as the client: its reach, its permission to write DIR */
+	if (d->hand_over) {
+		err = identity_fs_enter(owner, &saved);
+		if (err < 0) {
+			snprintf(why, len, "pcap directory %s: acting as uid %u: %s", dir,
+				 (unsigned)owner->uid, strerror(-err));
+			return err;
+		}
+		as_client = true;
+	}
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		err = -errno;
 		snprintf(why, len, "pcap directory %s: %s", dir, strerror(-err));
-		return err;
+		goto out;
 	}
 	err = make_fresh(dfd, run_id, name, sizeof(name));
 	if (err < 0) {
-		snprintf(why, len, "pcap directory %s: making run-%u: %s", dir, run_id,
-			 strerror(-err));
+		snprintf(why, len, "pcap directory %s: making run-%u%s: %s", dir, run_id,
+			 as_client ? " as the client" : "", strerror(-err));
 		goto out;
 	}
 	snprintf(d->path, sizeof(d->path), "%s%s%s", dir,
 		 dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 	d->fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (as_client) {
+		identity_fs_leave(&saved);
+		as_client = false;
+	}
 	if (d->fd < 0 || fstat(d->fd, &st) < 0) {
 		err = -errno;
 		snprintf(why, len, "pcap directory %s: %s", d->path, strerror(-err));
 		goto out;
 	}
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != (d->hand_over ? owner->uid : geteuid()) ||
+	    (d->hand_over && take_for_run(d) < 0)) {
 		/* someone put another directory in the place of ours */
 		err = -EEXIST;
 		snprintf(why, len, "pcap directory %s: replaced while it was made", d->path);
@@ -116,12 +211,36 @@ int pcap_run_dir_make(const char *dir, unsigned run_id, struct pcap_run_dir *d,
 	}
 	snprintf(d->handle, sizeof(d->handle), "/proc/self/fd/%d", d->fd);
 out:
+	if (as_client)
+		identity_fs_leave(&saved);
 	if (err < 0 && d->fd >= 0) {
 		close(d->fd);
 		d->fd = -1;
 	}
-	close(dfd);
+	if (dfd >= 0)
+		close(dfd);
 	return err;
+}
+
+/* The run is over: the directory and the files the capture made in it
+ * (nothing else could make any: it was root's) become the client's. */
+static void hand_over(const struct pcap_run_dir *d)
+{
+	int own = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dp = own >= 0 ? fdopendir(own) : NULL;
+	struct dirent *de;
+
+	if (own >= 0 && !dp)
+		close(own);
+	while (dp && (de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fchownat(dirfd(dp), de->d_name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW);
+	}
+	if (dp)
+		closedir(dp);
+	if (fchown(d->fd, d->uid, d->gid) < 0) {
+		/* the result still names the directory; it stays root's */
+	}
 }
 
 /* OBJ's text member KEY with D->handle, where it appears, as D->path. */
@@ -152,6 +271,8 @@ void pcap_run_dir_report(struct pcap_run_dir *d, json_t *result)
 		json_array_foreach(json_object_get(result, "captures"), i, cap)
 			unhandle(d, cap, "file");
 	}
+	if (d->hand_over)
+		hand_over(d);
 	close(d->fd);
 	d->fd = -1;
 }

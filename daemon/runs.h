@@ -15,7 +15,9 @@
 #include <sys/queue.h>
 #include <time.h>
 
-struct client;
+#include "daemon/identity.h"
+
+struct stream;
 struct scenario;
 struct worker;
 
@@ -34,9 +36,10 @@ struct run {
 	int64_t duration_us;
 	json_t *cell;                  /* sweep cell {path: value}, or NULL */
 	struct scenario *sc;           /* until the run is over */
-	struct client *client;         /* gets the events; NULL: detached or gone */
+	struct stream *stream;         /* gets the events; NULL: detached or gone */
 	bool detached;
 	char *pcap_dir;                /* the request's "pcap", or NULL */
+	struct identity owner;         /* the client that asked: its apps run as it */
 	const char *cancel_reason;     /* static text; NULL: not cancelled */
 	time_t submitted, started, finished;
 	int64_t kill_at_mono;          /* cancelling: SIGKILL the worker then */

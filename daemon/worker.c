@@ -14,6 +14,9 @@
  * A run that asked for pcap files gets its own directory in the one its
  * client named, made by the worker when the run starts (pcapdir.h); if it
  * cannot be made, the run ends with an error before anything is built.
+ *
+ * The run's apps are given the identity of the client that asked for it
+ * (identity.h): a client that is not root has its cmd apps run as itself.
  */
 #include "daemon/worker.h"
 
@@ -32,6 +35,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "daemon/identity.h"
 #include "daemon/linebuf.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
@@ -136,13 +140,15 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 		.impair_engine = nfd_conf.impair_engine,
 	};
 	struct pcap_run_dir pcap = { .fd = -1 };
+	struct engine_identity run_as;
 	json_t *result = NULL;
 	char why[512];
 	int rc;
 
 	worker_detach_from_daemon(fd, daemon_pid);
 	if (r->pcap_dir) {
-		rc = pcap_run_dir_make(r->pcap_dir, r->id, &pcap, why, sizeof(why));
+		rc = pcap_run_dir_make(r->pcap_dir, r->id, &r->owner, &pcap, why,
+				       sizeof(why));
 		if (rc < 0) {
 			worker_write(fd, json_pack("{s:o?, s:i}", "result",
 						   run_error_result(r, why), "rc", rc));
@@ -150,6 +156,9 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 		}
 		opts.pcap_dir = pcap.handle;
 	}
+	/* a client that is not root: its cmd apps run as it, not as root */
+	if (identity_run_as(&r->owner, &run_as))
+		opts.run_as = &run_as;
 	rc = engine_run(r->sc, &opts, &result);
 	pcap_run_dir_report(&pcap, result);
 	worker_write(fd, json_pack("{s:o?, s:i}", "result", result, "rc", rc));
