@@ -7,6 +7,7 @@
 #                   tests in real network namespaces, then CLI tests
 #   make run        start netfaultd if needed and run $(SCENARIO)
 #   make bench      topology and delay-line benchmarks against iproute2
+#   make stress     1000 near-zero runs through one daemon: fds and memory
 #   make install    install into $(DESTDIR)$(PREFIX)
 #
 # Every directory becomes a static library; new .c files are picked up by
@@ -139,6 +140,14 @@ run: $(B)/netfaultd $(B)/netfaultctl
 
 bench: all $(BENCH_BIN)
 	@bench/run $(B)
+
+# --- stress --------------------------------------------------------------
+# Not part of check: it takes minutes. scripts/stress -h for its options,
+# e.g. make stress STRESS_ARGS="-m 512K".
+STRESS_ARGS ?=
+.PHONY: stress
+stress: all
+	@scripts/stress $(B) $(STRESS_ARGS)
 
 # --- install -------------------------------------------------------------
 install: $(B)/netfaultd $(B)/netfaultctl
