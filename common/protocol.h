@@ -18,12 +18,18 @@
  *   {"op":"list"}   {"op":"show","run":ID}   {"op":"cancel","run":ID}
  *   {"op":"status"}
  *
+ * Any request may carry "tag" (a text of at most NF_TAG_MAX bytes, or an
+ * integer); every reply to it, and every line of a run's stream, carries the
+ * same "tag", so a client can tell its requests' replies apart.
+ *
  * Replies carry "type" and "ok". A failed request gets one
  *   {"type":"error","ok":false,"error":TEXT[,"errors":[TEXT...]]}
  * A run request gets {"type":"accepted",...,"runs":[...]} and then, unless
  * it asked to detach, {"type":"event"} lines as they happen, one
  * {"type":"result"} per run and a closing {"type":"done"}. The other ops get
- * one reply whose type is the op's name.
+ * one reply whose type is the op's name. A client may send further requests
+ * while runs stream (each request is answered in order; streams interleave),
+ * so one connection can carry any number of runs.
  */
 #ifndef NETFAULT_PROTOCOL_H
 #define NETFAULT_PROTOCOL_H
@@ -62,6 +68,11 @@
 #define NF_PASSED            "passed"
 #define NF_PCAP              "pcap"        /* run request: a directory */
 #define NF_PCAP_DIR          "pcap_dir"    /* result: the run's own one */
+#define NF_TAG               "tag"         /* any request: echoed in its replies */
+#define NF_RETRY             "retry"       /* error: busy now, the same request may pass later */
+
+/* A request's "tag": a text of at most this many bytes, or an integer. */
+#define NF_TAG_MAX           256
 
 /* The engine takes pcap directories shorter than 256 bytes: room for
  * "/run-4294967295.99" after the client's. */

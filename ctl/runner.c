@@ -1,10 +1,14 @@
 /*
  * runner.c: `netfaultctl run FILE...` (see runner.h).
  *
- * One connection per file, all submitted first and then polled together,
- * so the files run in parallel on the daemon (up to its -j). Each file's
- * stream is: accepted (the runs, one per sweep cell), events, one result per
- * run, done. Lines are printed as they come; when more than one run is
+ * All files go over one connection. At most RUN_WINDOW run requests are in
+ * flight at once (sent and not yet done); each carries its file's index as
+ * its "tag", so the replies, events and results that come back interleaved
+ * are told apart by it. As a file's stream ends ("done") the next file is
+ * sent, so any number of files runs through one connection, in parallel on
+ * the daemon (up to its -j), without filling its queue. A file refused with
+ * "retry" (the daemon's queue is full) waits until one of ours finishes and
+ * is sent again. Lines are printed as they come; when more than one run is
  * under way, each line starts with "[RUN] ". On a terminal a progress line
  * is redrawn every PROGRESS_MS.
  *
@@ -31,11 +35,15 @@
 #include "scenario/scenario.h"
 
 #define PROGRESS_MS 200
+/* Run requests in flight on the connection: enough to keep the most
+ * parallel daemon (-j 64) busy, few enough to leave its queue to others. */
+#define RUN_WINDOW  64
+
+enum job_state { JOB_WAITING, JOB_SENT, JOB_DONE };
 
 struct job {
 	const char *file;
-	struct ctl_conn conn;
-	bool done;
+	enum job_state state;
 	char *error;               /* refused or lost: why */
 	json_t *errors;            /* the daemon's file:line:col lines */
 	struct run_record *runs;
@@ -45,8 +53,13 @@ struct job {
 
 struct runner {
 	const struct ctl_command *cmd;
+	struct ctl_conn conn;
 	struct job *jobs;
 	size_t njobs;
+	size_t next;               /* the first job that may still wait */
+	size_t in_flight;          /* jobs sent and not done */
+	bool queue_full;           /* hold back until one of ours is done */
+	bool lost;                 /* the connection is gone */
 };
 
 /* ---- submitting --------------------------------------------------------- */
@@ -95,36 +108,67 @@ static json_t *sets_json(const struct ctl_command *cmd)
 	return sets;
 }
 
-/* 0 submitted; 1 the file is bad (job->error); -errno no daemon. */
-static int job_submit(struct job *job, const char *socket_path,
-		      const struct ctl_command *cmd)
+static void job_end(struct runner *rn, struct job *job)
+{
+	if (job->state == JOB_SENT)
+		rn->in_flight--;
+	job->state = JOB_DONE;
+	rn->queue_full = false;
+}
+
+/* Sends JOB's request, tagged with its index. 0, or -errno when the
+ * connection is lost; a file that cannot be read ends the job instead. */
+static int job_submit(struct runner *rn, struct job *job)
 {
 	json_t *text = read_scenario(job->file, &job->error);
 	int err;
 
 	if (!text) {
 		fprintf(stderr, "netfaultctl: %s\n", job->error);
-		job->done = true;
-		return 1;
+		job_end(rn, job);
+		return 0;
 	}
-	err = conn_open(&job->conn, socket_path);
-	if (err < 0) {
-		json_decref(text);
-		return err;
-	}
-	err = conn_send(&job->conn, json_pack("{s:s, s:s, s:o, s:b, s:o, s:s?}", NF_OP,
-					      NF_OP_RUN, NF_FILE, job->file, NF_TEXT, text,
-					      NF_DETACH, cmd->detach, NF_SET, sets_json(cmd),
-					      NF_PCAP, cmd->pcap));
-	if (err < 0 && !conn_send_refused(err)) {
+	err = conn_send(&rn->conn, json_pack("{s:s, s:I, s:s, s:o, s:b, s:o, s:s?}", NF_OP,
+					     NF_OP_RUN, NF_TAG, (json_int_t)(job - rn->jobs),
+					     NF_FILE, job->file, NF_TEXT, text,
+					     NF_DETACH, rn->cmd->detach, NF_SET,
+					     sets_json(rn->cmd), NF_PCAP, rn->cmd->pcap));
+	if (err < 0 && !conn_send_refused(err))
 		fprintf(stderr, "netfaultctl: %s: sending the request: %s\n", job->file,
 			strerror(-err));
+	if (err < 0)
 		return err;
-	}
+	job->state = JOB_SENT;
+	rn->in_flight++;
 	return 0;
 }
 
+/* Sends waiting files while the window has room. */
+static void runner_submit(struct runner *rn)
+{
+	while (!rn->lost && !rn->queue_full && rn->in_flight < RUN_WINDOW &&
+	       rn->next < rn->njobs) {
+		struct job *job = &rn->jobs[rn->next];
+
+		if (job->state == JOB_WAITING && job_submit(rn, job) < 0)
+			rn->lost = true;
+		else
+			rn->next++;
+	}
+}
+
 /* ---- the stream --------------------------------------------------------- */
+
+/* The job a reply is for, by its tag; NULL for a reply without one. */
+static struct job *reply_job(struct runner *rn, const json_t *msg)
+{
+	json_t *tag = json_object_get(msg, NF_TAG);
+
+	if (!json_is_integer(tag) || json_integer_value(tag) < 0 ||
+	    (size_t)json_integer_value(tag) >= rn->njobs)
+		return NULL;
+	return &rn->jobs[json_integer_value(tag)];
+}
 
 static struct run_record *job_run(struct job *job, const json_t *msg)
 {
@@ -150,12 +194,21 @@ static void job_refused(struct runner *rn, struct job *job, const json_t *msg)
 {
 	const char *error = json_string_value(json_object_get(msg, NF_ERROR));
 
+	if (json_is_true(json_object_get(msg, NF_RETRY)) && rn->in_flight > 1) {
+		/* the daemon's queue is full: send it again once one of ours is done */
+		job->state = JOB_WAITING;
+		rn->in_flight--;
+		rn->queue_full = true;
+		if (rn->next > (size_t)(job - rn->jobs))
+			rn->next = (size_t)(job - rn->jobs);
+		return;
+	}
 	job->error = strdup(error ? error : "refused");
 	job->errors = json_incref(json_object_get(msg, NF_ERRORS));
 	reply_print_error(msg, job->file);
 	if (rn->cmd->json)
 		json_out_refused(stdout, job->file, job->error, job->errors);
-	job->done = true;
+	job_end(rn, job);
 }
 
 static void job_accepted(struct runner *rn, struct job *job, const json_t *msg)
@@ -167,7 +220,7 @@ static void job_accepted(struct runner *rn, struct job *job, const json_t *msg)
 	job->runs = calloc(json_array_size(runs) + 1, sizeof(*job->runs));
 	if (!job->runs) {
 		job->error = strdup("out of memory");
-		job->done = true;
+		job_end(rn, job);
 		return;
 	}
 	json_array_foreach(runs, i, item) {
@@ -184,7 +237,8 @@ static void job_accepted(struct runner *rn, struct job *job, const json_t *msg)
 		else if (!rn->cmd->json && !rn->cmd->quiet)
 			timeline_header(stdout, job_prefix(job, r, prefix, sizeof(prefix)), r);
 	}
-	job->done = rn->cmd->detach;
+	if (rn->cmd->detach)
+		job_end(rn, job);
 }
 
 static void job_event(struct runner *rn, struct job *job, const json_t *msg)
@@ -223,43 +277,66 @@ static void job_result(struct runner *rn, struct job *job, const json_t *msg)
 		timeline_result(stdout, job_prefix(job, r, prefix, sizeof(prefix)), r);
 }
 
-static void job_message(struct runner *rn, struct job *job, const json_t *msg)
+/* Every job not done yet ends with WHY. */
+static void runner_lost(struct runner *rn, const char *why)
+{
+	for (size_t j = 0; j < rn->njobs; j++) {
+		struct job *job = &rn->jobs[j];
+
+		if (job->state == JOB_DONE)
+			continue;
+		job->error = strdup(why);
+		if (job->state == JOB_SENT || j < rn->next)
+			fprintf(stderr, "netfaultctl: %s: %s\n", job->file, why);
+		job_end(rn, job);
+	}
+	rn->lost = true;
+}
+
+static void runner_message(struct runner *rn, const json_t *msg)
 {
 	const char *type = json_string_value(json_object_get(msg, NF_TYPE));
+	struct job *job = reply_job(rn, msg);
 
 	if (!type)
 		type = "";
 	progress_clear();
-	if (strcmp(type, NF_TYPE_ERROR) == 0)
+	if (!job && strcmp(type, NF_TYPE_ERROR) == 0) {
+		/* not about one request: the daemon refused the connection */
+		reply_print_error(msg, NULL);
+		runner_lost(rn, json_string_value(json_object_get(msg, NF_ERROR)) ?
+			    json_string_value(json_object_get(msg, NF_ERROR)) : "refused");
+	} else if (!job || job->state != JOB_SENT) {
+		/* not ours, or already done: nothing to do */
+	} else if (strcmp(type, NF_TYPE_ERROR) == 0) {
 		job_refused(rn, job, msg);
-	else if (strcmp(type, NF_TYPE_ACCEPTED) == 0)
+	} else if (strcmp(type, NF_TYPE_ACCEPTED) == 0) {
 		job_accepted(rn, job, msg);
-	else if (strcmp(type, NF_TYPE_EVENT) == 0)
+	} else if (strcmp(type, NF_TYPE_EVENT) == 0) {
 		job_event(rn, job, msg);
-	else if (strcmp(type, NF_TYPE_RESULT) == 0)
+	} else if (strcmp(type, NF_TYPE_RESULT) == 0) {
 		job_result(rn, job, msg);
-	else if (strcmp(type, NF_TYPE_DONE) == 0)
-		job->done = true;
+	} else if (strcmp(type, NF_TYPE_DONE) == 0) {
+		job_end(rn, job);
+	}
 	fflush(stdout);
 }
 
-static void job_read(struct runner *rn, struct job *job)
+static void runner_read(struct runner *rn)
 {
-	long n = conn_fill(&job->conn);
+	long n = conn_fill(&rn->conn);
 	json_t *msg;
 	bool bad = false;
 
-	while (!job->done && (msg = conn_next(&job->conn, &bad))) {
-		job_message(rn, job, msg);
+	while (!rn->lost && (msg = conn_next(&rn->conn, &bad))) {
+		runner_message(rn, msg);
 		json_decref(msg);
 	}
-	if (job->done || (n > 0 && !bad))
+	if (rn->lost || (n > 0 && !bad))
 		return;
 	progress_clear();
-	job->error = strdup(bad ? "netfaultd sent a line that is not JSON" :
-			    "netfaultd closed the connection before the results came");
-	fprintf(stderr, "netfaultctl: %s: %s\n", job->file, job->error);
-	job->done = true;
+	runner_lost(rn, bad ? "netfaultd sent a line that is not JSON" :
+		    "netfaultd closed the connection before the results came");
 }
 
 /* ---- waiting ------------------------------------------------------------ */
@@ -271,10 +348,11 @@ static void progress_update(const struct runner *rn)
 	int64_t now = mono_usec();
 	bool single = rn->njobs == 1 && rn->jobs[0].nruns == 1;
 
-	for (size_t j = 0; j < rn->njobs; j++) {
+	for (size_t j = 0; j < rn->njobs && used < sizeof(text); j++) {
 		const struct job *job = &rn->jobs[j];
 
-		for (size_t i = 0; !job->done && i < job->nruns && used < sizeof(text); i++) {
+		for (size_t i = 0; job->state == JOB_SENT && i < job->nruns &&
+		     used < sizeof(text); i++) {
 			const struct run_record *r = &job->runs[i];
 			char id[16] = "";
 
@@ -298,31 +376,21 @@ static void progress_update(const struct runner *rn)
 
 static void runner_wait(struct runner *rn)
 {
-	struct pollfd *pfd = calloc(rn->njobs, sizeof(*pfd));
-	struct job **owner = calloc(rn->njobs, sizeof(*owner));
-	size_t n;
+	struct pollfd pfd = { .fd = rn->conn.fd, .events = POLLIN };
 
-	while (pfd && owner) {
-		n = 0;
-		for (size_t j = 0; j < rn->njobs; j++) {
-			if (rn->jobs[j].done)
-				continue;
-			pfd[n] = (struct pollfd){ .fd = rn->jobs[j].conn.fd, .events = POLLIN };
-			owner[n++] = &rn->jobs[j];
-		}
-		if (n == 0)
+	for (;;) {
+		runner_submit(rn);
+		if (rn->lost || rn->in_flight == 0)
 			break;
 		progress_update(rn);
-		if (poll(pfd, n, progress_on() ? PROGRESS_MS : -1) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, progress_on() ? PROGRESS_MS : -1) < 0 && errno != EINTR)
 			break;
-		for (size_t i = 0; i < n; i++) {
-			if (pfd[i].revents)
-				job_read(rn, owner[i]);
-		}
+		if (pfd.revents)
+			runner_read(rn);
 	}
+	if (rn->lost)
+		runner_read(rn);     /* a refused peer's reply says why */
 	progress_clear();
-	free(pfd);
-	free(owner);
 }
 
 /* ---- the end ------------------------------------------------------------ */
@@ -356,10 +424,10 @@ static int runner_report(const struct runner *rn)
 
 static void runner_free(struct runner *rn)
 {
+	conn_close(&rn->conn);
 	for (size_t j = 0; j < rn->njobs; j++) {
 		struct job *job = &rn->jobs[j];
 
-		conn_close(&job->conn);
 		for (size_t i = 0; i < job->nruns; i++)
 			run_record_free(&job->runs[i]);
 		free(job->runs);
@@ -371,17 +439,16 @@ static void runner_free(struct runner *rn)
 
 int run_command(const char *socket_path, const struct ctl_command *cmd)
 {
-	struct runner rn = { .cmd = cmd, .njobs = cmd->nfiles };
+	struct runner rn = { .cmd = cmd, .njobs = cmd->nfiles, .conn = { .fd = -1 } };
 	int status = 2;
 
 	rn.jobs = calloc(cmd->nfiles, sizeof(*rn.jobs));
 	if (!rn.jobs)
 		return 2;
-	for (size_t j = 0; j < rn.njobs; j++) {
-		rn.jobs[j] = (struct job){ .file = cmd->files[j], .conn = { .fd = -1 } };
-		if (job_submit(&rn.jobs[j], socket_path, cmd) < 0)
-			goto out;       /* no daemon: every file would say the same */
-	}
+	for (size_t j = 0; j < rn.njobs; j++)
+		rn.jobs[j] = (struct job){ .file = cmd->files[j], .state = JOB_WAITING };
+	if (conn_open(&rn.conn, socket_path) < 0)
+		goto out;       /* no daemon: every file would say the same */
 	progress_init(stdout, !cmd->json && !cmd->detach);
 	runner_wait(&rn);
 	status = runner_report(&rn);

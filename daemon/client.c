@@ -6,10 +6,17 @@
  * gets an error and the connection closes once the error is sent. Output is
  * buffered (at most NFD_MAX_CLIENT_OUTPUT; a client that does not read is
  * dropped) and written as the socket takes it. A peer that shuts only its
- * sending side still gets its replies and its run to the end; a peer that
+ * sending side still gets its replies and its runs to the end; a peer that
  * closes the connection is gone, and its runs are cancelled unless they
  * were detached. Clients are closed only in clients_process(), never inside
  * a relay, so nobody holds a freed client.
+ *
+ * Requests are handled as they come, also while earlier run requests still
+ * stream: each accepted run request that did not detach opens a stream (its
+ * runs' events and results, then its own "done"), and any number of streams
+ * may be open on one connection; the daemon's queue bounds them. Every reply
+ * to a request, and every line of its stream, carries the request's "tag"
+ * when it had one, so a client can tell the streams apart.
  */
 #include "daemon/client.h"
 
@@ -32,6 +39,15 @@
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 
+/* One accepted run request's runs, until the last result and "done". */
+struct stream {
+	TAILQ_ENTRY(stream) entry;
+	struct client *client;
+	json_t *tag;               /* the request's "tag", or NULL */
+	unsigned remaining;        /* results still to come before "done" */
+	bool failed;               /* some run of the stream did not pass */
+};
+
 struct client {
 	TAILQ_ENTRY(client) entry;
 	int fd;
@@ -41,8 +57,8 @@ struct client {
 	struct linebuf in;
 	char *out;
 	size_t out_len, out_sent, out_cap;
-	unsigned streaming;        /* results still to come before "done" */
-	bool stream_failed;        /* some run of the stream did not pass */
+	TAILQ_HEAD(, stream) streams;
+	json_t *reply_tag;         /* the tag of the request being handled */
 	bool input_closed;         /* the peer shut its sending side */
 	bool gone;                 /* closed by the peer, or broken: close now */
 	bool close_when_sent;      /* after an error that ends the connection */
@@ -66,6 +82,7 @@ bool client_new(int fd, const struct ucred *cred)
 	}
 	c->fd = fd;
 	c->cred = *cred;
+	TAILQ_INIT(&c->streams);
 	linebuf_init(&c->in, NF_MAX_LINE);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
 	nclients++;
@@ -140,13 +157,14 @@ static int client_append(const char *text, size_t len, void *ctx)
 	return 0;
 }
 
-void client_send(struct client *c, json_t *msg)
+/* Sends MSG (taken) with TAG (borrowed, may be NULL) as its "tag". */
+static void client_send_tagged(struct client *c, json_t *msg, json_t *tag)
 {
 	size_t before = c->out_len;
 
 	if (c->gone)
 		goto done;
-	if (!msg) {
+	if (!msg || (tag && json_object_set(msg, NF_TAG, tag) < 0)) {
 		log_warnx("client pid %d: a reply could not be built", (int)c->cred.pid);
 		goto done;
 	}
@@ -163,6 +181,17 @@ done:
 	json_decref(msg);
 }
 
+void client_send(struct client *c, json_t *msg)
+{
+	client_send_tagged(c, msg, c->reply_tag);
+}
+
+void client_reply_tag(struct client *c, json_t *tag)
+{
+	json_decref(c->reply_tag);
+	c->reply_tag = json_incref(tag);
+}
+
 void client_send_error(struct client *c, json_t *errors, const char *fmt, ...)
 {
 	char text[512];
@@ -175,10 +204,24 @@ void client_send_error(struct client *c, json_t *errors, const char *fmt, ...)
 				 NF_OK, 0, NF_ERROR, text, NF_ERRORS, errors));
 }
 
-void client_stream_begin(struct client *c, unsigned nruns)
+struct stream *client_stream_begin(struct client *c, unsigned nruns)
 {
-	c->streaming = nruns;
-	c->stream_failed = false;
+	struct stream *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->client = c;
+	s->tag = json_incref(c->reply_tag);
+	s->remaining = nruns;
+	TAILQ_INSERT_TAIL(&c->streams, s, entry);
+	return s;
+}
+
+static void stream_free(struct stream *s)
+{
+	TAILQ_REMOVE(&s->client->streams, s, entry);
+	json_decref(s->tag);
+	free(s);
 }
 
 const struct ucred *client_cred(const struct client *c)
@@ -225,15 +268,19 @@ static void client_io(int fd, short revents, void *ctx)
 
 static void client_close(struct client *c)
 {
+	struct stream *s;
 	struct run *r;
 
 	for (r = runs_first(); r; r = runs_next(r)) {
-		if (r->client != c)
+		if (!r->stream || r->stream->client != c)
 			continue;
-		r->client = NULL;
+		r->stream = NULL;
 		if (!r->detached && !run_is_finished(r))
 			scheduler_cancel(r, "client disconnected");
 	}
+	while ((s = TAILQ_FIRST(&c->streams)))
+		stream_free(s);
+	json_decref(c->reply_tag);
 	log_debug("client pid %d closed", (int)c->cred.pid);
 	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
@@ -250,7 +297,7 @@ static bool client_finished(const struct client *c)
 		return true;
 	if (client_unsent(c) > 0)
 		return false;
-	return c->close_when_sent || (c->input_closed && c->streaming == 0);
+	return c->close_when_sent || (c->input_closed && TAILQ_EMPTY(&c->streams));
 }
 
 /* Handles what C has asked; true when a request was handled. */
@@ -259,10 +306,10 @@ static bool client_handle_requests(struct client *c)
 	bool handled = false;
 	char *line;
 
-	while (!c->gone && !c->close_when_sent && c->streaming == 0 &&
-	       (line = linebuf_next(&c->in))) {
+	while (!c->gone && !c->close_when_sent && (line = linebuf_next(&c->in))) {
 		if (line[0] != '\0')
 			request_handle(c, line);
+		client_reply_tag(c, NULL);
 		handled = true;
 	}
 	if (c->in.overflow && !c->close_when_sent && !c->gone) {
@@ -297,28 +344,34 @@ void clients_process(void)
 
 void client_relay_event(struct run *r, json_t *event)
 {
-	if (!r->client)
+	struct stream *s = r->stream;
+
+	if (!s)
 		return;
-	client_send(r->client, json_pack("{s:s, s:b, s:I, s:O}", NF_TYPE, NF_TYPE_EVENT,
-					 NF_OK, 1, NF_RUN, (json_int_t)r->id,
-					 NF_EVENT, event));
+	client_send_tagged(s->client, json_pack("{s:s, s:b, s:I, s:O}", NF_TYPE,
+						NF_TYPE_EVENT, NF_OK, 1, NF_RUN,
+						(json_int_t)r->id, NF_EVENT, event), s->tag);
 }
 
 void client_relay_result(struct run *r)
 {
-	struct client *c = r->client;
+	struct stream *s = r->stream;
 
-	if (!c)
+	if (!s)
 		return;
-	client_send(c, json_pack("{s:s, s:b, s:I, s:s, s:O?}", NF_TYPE, NF_TYPE_RESULT,
-				 NF_OK, 1, NF_RUN, (json_int_t)r->id,
-				 NF_STATE, run_state_name(r->state),
-				 NF_RESULT, r->result));
+	client_send_tagged(s->client, json_pack("{s:s, s:b, s:I, s:s, s:O?}", NF_TYPE,
+						NF_TYPE_RESULT, NF_OK, 1, NF_RUN,
+						(json_int_t)r->id, NF_STATE,
+						run_state_name(r->state), NF_RESULT,
+						r->result), s->tag);
 	if (r->state != RUN_PASSED)
-		c->stream_failed = true;
-	if (c->streaming > 0 && --c->streaming == 0)
-		client_send(c, json_pack("{s:s, s:b, s:b}", NF_TYPE, NF_TYPE_DONE,
-					 NF_OK, 1, NF_PASSED, !c->stream_failed));
+		s->failed = true;
+	if (--s->remaining == 0) {
+		client_send_tagged(s->client, json_pack("{s:s, s:b, s:b}", NF_TYPE,
+							NF_TYPE_DONE, NF_OK, 1, NF_PASSED,
+							!s->failed), s->tag);
+		stream_free(s);
+	}
 }
 
 bool clients_output_pending(void)

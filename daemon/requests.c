@@ -11,6 +11,8 @@
 #include "daemon/requests.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,14 +51,18 @@ static bool file_name_ok(const char *name)
 static const char *decode_sets(json_t *set, struct sweep_set *sets, size_t *nsets,
 			       const char **values, size_t nvalues_max)
 {
+	static char why[160];      /* the daemon has one thread */
 	size_t i, used = 0;
 	json_t *item;
 
 	*nsets = 0;
 	if (!set || json_is_null(set))
 		return NULL;
-	if (!json_is_array(set) || json_array_size(set) > 2 * SC_MAX_MATRIX_KEYS)
-		return "\"set\" must be a list of at most 16 {\"path\", \"values\"} objects";
+	if (!json_is_array(set) || json_array_size(set) > 2 * SC_MAX_MATRIX_KEYS) {
+		snprintf(why, sizeof(why), "\"set\" must be a list of at most %u "
+			 "{\"path\", \"values\"} objects", 2 * SC_MAX_MATRIX_KEYS);
+		return why;
+	}
 	json_array_foreach(set, i, item) {
 		const char *path = json_string_value(json_object_get(item, NF_SET_PATH));
 		json_t *list = json_object_get(item, NF_SET_VALUES);
@@ -64,9 +70,12 @@ static const char *decode_sets(json_t *set, struct sweep_set *sets, size_t *nset
 		json_t *value;
 
 		if (!path || !json_is_array(list) || json_array_size(list) == 0 ||
-		    json_array_size(list) > SC_MAX_MATRIX_VALUES)
-			return "each \"set\" item needs \"path\" (text) and \"values\" "
-			       "(a list of 1 to 64 texts)";
+		    json_array_size(list) > SC_MAX_MATRIX_VALUES) {
+			snprintf(why, sizeof(why), "each \"set\" item needs \"path\" (text) "
+				 "and \"values\" (a list of 1 to %u texts)",
+				 SC_MAX_MATRIX_VALUES);
+			return why;
+		}
 		sets[i] = (struct sweep_set){ path, values + used, json_array_size(list) };
 		json_array_foreach(list, j, value) {
 			if (!json_is_string(value) || used == nvalues_max)
@@ -96,6 +105,7 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 			size_t ncells, bool detach, const char *pcap)
 {
 	struct run **made = calloc(ncells, sizeof(*made));
+	struct stream *stream = NULL;
 	bool oom = !made;
 	size_t n = 0;
 
@@ -107,18 +117,17 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 		}
 		cells[n].sc = NULL;
 		cells[n].cell = NULL;
-		made[n]->client = detach ? NULL : c;
 		made[n]->detached = detach;
 		made[n]->owner = *client_identity(c);
 		made[n]->pcap_dir = pcap ? strdup(pcap) : NULL;
 		oom = pcap && !made[n]->pcap_dir;
 	}
+	if (!oom && !detach)
+		oom = !(stream = client_stream_begin(c, (unsigned)n));
 	if (oom) {
 		/* nothing was queued yet: drop what was made */
-		for (size_t i = 0; made && i < n; i++) {
-			made[i]->client = NULL;
+		for (size_t i = 0; made && i < n; i++)
 			run_finish(made[i], run_error_result(made[i], "out of memory"));
-		}
 		client_send_error(c, NULL, "out of memory");
 		goto out;
 	}
@@ -126,9 +135,8 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 				 NF_TYPE_ACCEPTED, NF_OK, 1, NF_RUN, (json_int_t)made[0]->id,
 				 NF_FILE, file, NF_NAME, made[0]->name, NF_DETACH, detach,
 				 NF_RUNS, accepted_runs(made, n)));
-	if (!detach)
-		client_stream_begin(c, (unsigned)n);
 	for (size_t i = 0; i < n; i++) {
+		made[i]->stream = stream;
 		log_info("run %u: %s \"%s\" submitted by uid %u%s", made[i]->id, file,
 			 made[i]->name, (unsigned)client_cred(c)->uid,
 			 detach ? " (detached)" : "");
@@ -136,6 +144,22 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 	}
 out:
 	free(made);
+}
+
+/* An error that may pass later: "retry" tells the client to send the same
+ * request again once runs have finished. */
+__attribute__((format(printf, 2, 3)))
+static void send_queue_full(struct client *c, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_debug("client pid %d: %s", (int)client_cred(c)->pid, text);
+	client_send(c, json_pack("{s:s, s:b, s:s, s:b}", NF_TYPE, NF_TYPE_ERROR, NF_OK, 0,
+				 NF_ERROR, text, NF_RETRY, 1));
 }
 
 static void request_run(struct client *c, json_t *req)
@@ -193,8 +217,8 @@ static void request_run(struct client *c, json_t *req)
 		return;
 	}
 	if (scheduler_room() == 0) {
-		client_send_error(c, NULL, "queue full: %u runs waiting (at most %u); try "
-				  "again later", scheduler_queued(), NFD_MAX_QUEUED);
+		send_queue_full(c, "queue full: %u runs waiting (at most %u); try again "
+				"later", scheduler_queued(), NFD_MAX_QUEUED);
 		return;
 	}
 	ncells = sweep_expand(file, json_string_value(text), json_string_length(text),
@@ -214,9 +238,9 @@ static void request_run(struct client *c, json_t *req)
 		log_info("%s: refused for uid %u: %s", file, (unsigned)client_cred(c)->uid, why);
 		client_send_error(c, errors, "%s", why);
 	} else if ((unsigned)ncells > scheduler_room())
-		client_send_error(c, NULL, "queue full: the sweep has %d cells and the queue "
-				  "takes %u more now (at most %u)", ncells,
-				  scheduler_room(), NFD_MAX_QUEUED);
+		send_queue_full(c, "queue full: the sweep has %d cells and the queue takes "
+				"%u more now (at most %u)", ncells, scheduler_room(),
+				NFD_MAX_QUEUED);
 	else
 		submit_runs(c, file, cells, (size_t)ncells, json_is_true(detach),
 			    json_string_value(pcap));
@@ -325,6 +349,7 @@ void request_handle(struct client *c, const char *line)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(line, 0, &jerr);
+	json_t *tag;
 	const char *op;
 
 	if (!json_is_object(req)) {
@@ -333,6 +358,14 @@ void request_handle(struct client *c, const char *line)
 				  req ? "not an object" : jerr.text, req ? 1 : jerr.column);
 		goto out;
 	}
+	tag = json_object_get(req, NF_TAG);
+	if (tag && !json_is_integer(tag) &&
+	    !(json_is_string(tag) && json_string_length(tag) <= NF_TAG_MAX)) {
+		client_send_error(c, NULL, "\"tag\" must be an integer or a text of at "
+				  "most %u bytes", NF_TAG_MAX);
+		goto out;
+	}
+	client_reply_tag(c, tag);
 	op = json_string_value(json_object_get(req, NF_OP));
 	for (size_t i = 0; op && i < sizeof(request_ops) / sizeof(request_ops[0]); i++) {
 		if (strcmp(op, request_ops[i].op) == 0) {

@@ -17,7 +17,7 @@
 
 #include "daemon/identity.h"
 
-struct client;
+struct stream;
 struct scenario;
 struct worker;
 
@@ -36,7 +36,7 @@ struct run {
 	int64_t duration_us;
 	json_t *cell;                  /* sweep cell {path: value}, or NULL */
 	struct scenario *sc;           /* until the run is over */
-	struct client *client;         /* gets the events; NULL: detached or gone */
+	struct stream *stream;         /* gets the events; NULL: detached or gone */
 	bool detached;
 	char *pcap_dir;                /* the request's "pcap", or NULL */
 	struct identity owner;         /* the client that asked: its apps run as it */
