@@ -23,8 +23,10 @@ static bool validate_file(const char *path)
 		if (errs.dropped)
 			fprintf(stderr, "%s: %zu more errors not shown\n", path, errs.dropped);
 	} else if (err < 0) {
-		fprintf(stderr, "%s: %s\n", path, err == -EFBIG ?
-			"larger than 1 MiB" : strerror(-err));
+		if (err == -EFBIG)
+			fprintf(stderr, "%s: larger than %u bytes\n", path, SC_MAX_TEXT);
+		else
+			fprintf(stderr, "%s: %s\n", path, strerror(-err));
 	} else {
 		printf("%s: OK\n", path);
 	}

@@ -109,8 +109,7 @@ int control_open(const char *path, const char **why)
 		goto fail_unlink;
 	*why = "out of memory";
 	socket_path = strdup(path);
-	listen_watch = loop_watch(fd, POLLIN, control_accept, NULL);
-	if (!socket_path || !listen_watch) {
+	if (!socket_path || !(listen_watch = loop_watch(fd, POLLIN, control_accept, NULL))) {
 		errno = ENOMEM;
 		goto fail_unlink;
 	}

@@ -12,6 +12,7 @@
 #include "daemon/sweep.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,19 @@
 #include "scenario/scenario.h"
 
 #define SWEEP_MAX_DIMS (2 * SC_MAX_MATRIX_KEYS)
+
+/* A "why" text with a limit in it; the daemon has one thread. */
+__attribute__((format(printf, 1, 2)))
+static const char *why_text(const char *fmt, ...)
+{
+	static char text[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return text;
+}
 
 struct dimension {
 	const char *path;
@@ -58,7 +72,7 @@ static int parse_one(const char *file, const char *text, size_t len,
 	if (err == -EINVAL)
 		*errors = errors_json(&errs, suffix);
 	else if (err == -EFBIG)
-		*why = "the scenario is larger than 1 MiB";
+		*why = why_text("the scenario is larger than %u bytes", SC_MAX_TEXT);
 	else if (err < 0)
 		*why = "the scenario could not be read";
 	sc_errors_free(&errs);
@@ -136,7 +150,7 @@ int sweep_expand(const char *file, const char *text, size_t len,
 		 const struct sweep_set *sets, size_t nsets,
 		 struct sweep_cell **cells, json_t **errors, const char **why)
 {
-	struct sc_override ovr[SWEEP_MAX_DIMS * 2];
+	struct sc_override ovr[SWEEP_MAX_DIMS * 2] = { 0 };
 	struct dimension dims[SWEEP_MAX_DIMS];
 	struct scenario *base = NULL;
 	struct sweep_cell *out = NULL;
@@ -148,7 +162,7 @@ int sweep_expand(const char *file, const char *text, size_t len,
 	*errors = NULL;
 	*why = NULL;
 	if (nsets > SWEEP_MAX_DIMS) {
-		*why = "too many --set paths";
+		*why = why_text("too many --set paths (at most %u)", SWEEP_MAX_DIMS);
 		return -E2BIG;
 	}
 	/* the single-value sets first, to learn the matrix */
@@ -162,7 +176,8 @@ int sweep_expand(const char *file, const char *text, size_t len,
 		goto out;
 	ncells = sweep_plan(base, sets, nsets, dims, &ndims, ovr, &nbase);
 	if (ncells == 0) {
-		*why = "the sweep has too many cells (at most 256)";
+		*why = why_text("the sweep has too many cells (at most %u)",
+				SC_MAX_MATRIX_CELLS);
 		err = -E2BIG;
 		goto out;
 	}

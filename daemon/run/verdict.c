@@ -11,22 +11,7 @@
 
 #include "common/duration.h"
 #include "common/errname.h"
-
-static const char *tcp_state_name(int state)
-{
-	static const char *const names[] = {
-		[TCP_ESTABLISHED] = "ESTABLISHED", [TCP_SYN_SENT] = "SYN_SENT",
-		[TCP_SYN_RECV] = "SYN_RECV", [TCP_FIN_WAIT1] = "FIN_WAIT1",
-		[TCP_FIN_WAIT2] = "FIN_WAIT2", [TCP_TIME_WAIT] = "TIME_WAIT",
-		[TCP_CLOSE] = "CLOSE", [TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-		[TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN",
-		[TCP_CLOSING] = "CLOSING",
-	};
-
-	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]) || !names[state])
-		return "?";
-	return names[state];
-}
+#include "netns/sockdiag.h"
 
 static bool peer_fin_state(int state)
 {
