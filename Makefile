@@ -141,6 +141,68 @@ run: $(B)/netfaultd $(B)/netfaultctl
 bench: all $(BENCH_BIN)
 	@bench/run $(B)
 
+# --- fuzzing -------------------------------------------------------------
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in
+# tests/fuzz/corpus/NAME/, both picked up by wildcard (tests/fuzz/run says
+# how a target names extra seed directories and its input size cap). They are
+# built with clang, ASan and UBSan under $(B)/fuzz/, apart from everything
+# above: the libraries are compiled again there with coverage instrumentation.
+#
+#   make fuzz [FUZZ_SECONDS=60]   build, then run each target FUZZ_SECONDS
+#   make fuzz-tests               build them only
+#   make check-fuzz               a short run of each (FUZZ_CHECK_SECONDS=3);
+#                                 make check includes it
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 3
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# clang's -Wformat=2 also flags the v*printf wrappers (log.c); gcc's does not
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -Wno-format-nonliteral -O1 -g \
+	-I. $(PKG_CFLAGS) -MMD -MP $(FUZZ_SAN)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+# daemon/ without its main(), for targets of the control protocol
+fuzzdaemon_SRC := $(filter-out daemon/netfaultd.c,$(DAEMON_SRC))
+FUZZ_LIBA    := $(patsubst %,$(B)/fuzz/lib%.a,fuzzdaemon engine scenario netns common)
+fuzzobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
+
+.PHONY: fuzz fuzz-tests check-fuzz fuzz-toolchain fuzz-tests-if-possible
+fuzz-tests: $(FUZZ_BIN)
+
+fuzz: fuzz-tests
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CC=$(FUZZ_CC) tests/fuzz/run $(B)
+
+check-fuzz: fuzz-tests-if-possible
+	@FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_CC=$(FUZZ_CC) tests/run-all $(B) fuzz
+
+# make check builds the targets where clang and its fuzzer runtime are
+# installed; where they are not, tests/run-all skips them naming what is missing
+check: fuzz-tests-if-possible
+fuzz-tests-if-possible:
+	@if tests/fuzz/toolchain $(FUZZ_CC) >/dev/null; then \
+		$(MAKE) --no-print-directory B=$(B) fuzz-tests; fi
+
+fuzz-toolchain:
+	@msg=$$(tests/fuzz/toolchain $(FUZZ_CC)) || \
+		{ echo "make: cannot build the fuzz targets: $$msg" >&2; exit 1; }
+
+$(B)/fuzz/obj/%.o: %.c | fuzz-toolchain
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.c | fuzz-toolchain
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -c -o $@ $<
+
+$(B)/fuzz/libfuzzdaemon.a: $(call fuzzobj,$(fuzzdaemon_SRC))
+$(B)/fuzz/libengine.a: $(call fuzzobj,$(engine_SRC))
+$(B)/fuzz/libscenario.a: $(call fuzzobj,$(scenario_SRC))
+$(B)/fuzz/libnetns.a: $(call fuzzobj,$(netns_SRC))
+$(B)/fuzz/libcommon.a: $(call fuzzobj,$(common_SRC))
+
+$(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBA)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 # --- stress --------------------------------------------------------------
 # Not part of check: it takes minutes. scripts/stress -h for its options,
 # e.g. make stress STRESS_ARGS="-m 512K".
