@@ -155,7 +155,10 @@ static bool events_append(struct run *r, const json_t *event)
 		return false;
 	if (need > r->events_cap) {
 		cap = r->events_cap ? 2 * r->events_cap : EVENTS_FIRST_CAP;
-		cap = cap < need ? need : cap > share ? share : cap;
+		if (cap < need)
+			cap = need;
+		if (cap > share)
+			cap = share;      /* need <= share: still enough */
 		text = realloc(r->events_text, cap);
 		if (!text)
 			return false;
@@ -205,7 +208,6 @@ static enum run_state run_outcome(const struct run *r, const json_t *result)
 void runs_trim_history(void)
 {
 	struct run *r, *next;
-
 	size_t budget = history_budget();
 
 	for (r = TAILQ_FIRST(&runs);
@@ -249,7 +251,7 @@ void run_finish(struct run *r, json_t *result)
 	r->sc = NULL;
 	finished_count++;
 	client_relay_result(r);
-	r->stream = NULL;
+	r->client = NULL;
 	run_keep_as_text(r);
 }
 
