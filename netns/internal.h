@@ -49,6 +49,10 @@ int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t
  * some process survives the kill, the namespace stays (named, powered) and
  * the error is returned. */
 int topo_host_halt(struct topology *t, size_t i);
+/* linkwait.c: returns once the cable of host WHICH (SIZE_MAX: of every
+ * host) carries packets both ways, if powered and plugged; -ETIMEDOUT when
+ * it does not within TIMEOUT_MS. */
+int topo_links_wait(struct topology *t, size_t which, int timeout_ms);
 /* Writes the failed step into ERR (when not NULL), printf-like. */
 void topo_step_failed(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -204,8 +204,14 @@ struct topology {
 	struct topo_host hosts[];
 };
 
-/* Builds the switch and every host, all up, addressed and configured.
- * On failure it tears down what it built and returns negative errno; when
+/* How long topology_build, topology_host_poweron and topology_host_plug
+ * wait for the kernel to finish bringing a cable up (see linkwait.c);
+ * usually it takes well under a millisecond. */
+#define NETNS_LINKS_TIMEOUT_MS 10000
+
+/* Builds the switch and every host, all up, addressed and configured, and
+ * returns once every host's cable carries packets (-ETIMEDOUT if one does
+ * not within NETNS_LINKS_TIMEOUT_MS). On failure it tears down what it built and returns negative errno; when
  * ERR is not NULL it also gets a short text saying which step failed
  * ("host b: add address fd00::2/64"), without the error's own text.
  * Host names must be unique and not "sw" (the switch's namespace name). */
@@ -219,7 +225,8 @@ void topology_destroy(struct topology *t);
 int topology_host_find(const struct topology *t, const char *name);
 
 /* Cable pulled / put back: the host's switch port goes down / up (the host
- * sees carrier loss; its processes live on). */
+ * sees carrier loss; its processes live on). plug returns once the cable
+ * carries packets, as topology_build does. */
 int topology_host_unplug(struct topology *t, size_t host);
 int topology_host_plug(struct topology *t, size_t host);
 /* Power loss: the host's veth pair is deleted at once (not one more packet
@@ -228,7 +235,8 @@ int topology_host_plug(struct topology *t, size_t host);
 int topology_host_poweroff(struct topology *t, size_t host);
 /* Boot: a fresh namespace under the same name, with the same addresses, MAC
  * and sysctls, plugged into the same switch port name (its port stays down
- * if the cable was pulled). Both return -EALREADY when already off / on; a
+ * if the cable was pulled); it returns once the cable carries packets, as
+ * topology_build does. Both return -EALREADY when already off / on; a
  * pulled cable of a powered-off host is recorded for its next poweron. */
 int topology_host_poweron(struct topology *t, size_t host);
 

@@ -7,6 +7,7 @@
  * opened inside, and comes home once at the end. Teardown kills every
  * process of the run with one /proc scan per round and removes the
  * namespaces; the kernel frees their links afterwards, on its own time.
+ * The build returns once every cable carries packets (linkwait.c).
  *
  * The switch is silent: IPv6 is off for its links, br0 has no address and
  * no STP, so a host's capture shows only what the hosts send.
@@ -15,6 +16,7 @@
 #include "netns/internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +228,11 @@ int topology_build(struct topology **out, unsigned run_id,
 	if (rc == 0 && back < 0) {
 		topo_step_failed(err, errlen, "switch back to the caller's namespace");
 		rc = back;
+	}
+	if (rc == 0) {
+		rc = topo_links_wait(t, SIZE_MAX, NETNS_LINKS_TIMEOUT_MS);
+		if (rc < 0)
+			topo_step_failed(err, errlen, "wait for the hosts' links to carry packets");
 	}
 	if (rc < 0) {
 		topology_destroy(t);

@@ -9,7 +9,9 @@
  * switch's side in one request: veth "p<N>" enslaved to br0 and up, whose
  * peer "eth0" is born inside the host with the host's MAC. IPv6 duplicate
  * address detection and router solicitations are off for the host's links
- * before eth0 exists, so its addresses are usable at once.
+ * before eth0 exists, so its addresses are usable at once. Poweron and
+ * plug return once the cable carries packets (linkwait.c), so a packet sent
+ * right after is not lost while the kernel finishes bringing it up.
  */
 #include "netns/netns.h"
 #include "netns/internal.h"
@@ -167,7 +169,7 @@ static int host_cable(struct topology *t, size_t host, bool plugged)
 			return rc;
 	}
 	h->plugged = plugged;
-	return 0;
+	return plugged ? topo_links_wait(t, host, NETNS_LINKS_TIMEOUT_MS) : 0;
 }
 
 int topology_host_unplug(struct topology *t, size_t host)
@@ -212,6 +214,8 @@ int topology_host_poweron(struct topology *t, size_t host)
 	close(home);
 	if (rc == 0)
 		rc = back;
+	if (rc == 0)
+		rc = topo_links_wait(t, host, NETNS_LINKS_TIMEOUT_MS);
 	if (rc < 0)
 		topo_host_halt(t, host);
 	return rc;

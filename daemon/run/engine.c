@@ -278,9 +278,7 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 		goto out;
 	}
 	r.leased = true;
-	ret = hosts_build(&r);
-	if (ret == 0)
-		ret = hosts_wait_links(&r, -1);
+	ret = hosts_build(&r);   /* returns once the links carry packets */
 	if (ret < 0)
 		goto out;
 	run_emit_topology(&r);

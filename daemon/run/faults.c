@@ -118,8 +118,6 @@ static int fault_apply(struct run *r, const struct sc_fault *f, json_t *ev)
 	case SC_FAULT_POWERON:
 		r->poweron_at[f->host] = 0;
 		ret = topology_host_poweron(r->topo, (size_t)f->host);
-		if (ret == 0)
-			return hosts_wait_links(r, f->host);
 		break;
 	case SC_FAULT_CRASH:
 		return fault_crash(r, f, ev);
@@ -135,8 +133,6 @@ static int fault_apply(struct run *r, const struct sc_fault *f, json_t *ev)
 		break;
 	case SC_FAULT_PLUG:
 		ret = topology_host_plug(r->topo, (size_t)f->host);
-		if (ret == 0)
-			return hosts_wait_links(r, f->host);
 		break;
 	default:
 		ret = -ENOTSUP;
@@ -184,9 +180,6 @@ int fault_reboot_end(struct run *r, size_t h)
 			 r->sc->hosts[h].name, errno_name(-ret));
 		return ret;
 	}
-	ret = hosts_wait_links(r, (int)h);
-	if (ret < 0)
-		return ret;
 	run_emit(r, fault_event(r, "reboot", (int)h, "end"), at);
 	return netfaults_host_boot(r, (int)h);
 }

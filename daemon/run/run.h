@@ -122,11 +122,9 @@ int procs_drain(struct run *r, struct run_app *a);
 void procs_kill(struct run *r);
 
 /* hosts.c */
-/* Builds the topology of the scenario's hosts (r->error says why not). */
+/* Builds the topology of the scenario's hosts (r->error says why not);
+ * like every topology_* change, it returns once the links carry packets. */
 int hosts_build(struct run *r);
-/* Waits until the links of HOST (-1: every host) carry packets: its eth0
- * and its switch port running. Skips hosts powered off or unplugged. */
-int hosts_wait_links(struct run *r, int host);
 
 /* faults.c */
 /* 0 when the scenario uses only what this engine runs; else -ENOTSUP and a

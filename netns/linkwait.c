@@ -1,0 +1,174 @@
+/*
+ * linkwait.c: waiting until a host's cable carries packets, so that
+ * topology_build, topology_host_poweron and topology_host_plug return only
+ * when a packet sent next gets through.
+ *
+ * Why there is anything to wait for: the kernel finishes bringing a link up
+ * asynchronously. When a veth gets its carrier, its "link watcher" (a
+ * kernel work item, which needs the RTNL lock) later sets its operstate,
+ * swaps its placeholder "noop" qdisc (which drops everything) for the real
+ * one, and announces the change; only then does the bridge move the port
+ * from disabled to forwarding (STP is off: at once, no forward delay).
+ * That is usually tens of microseconds, but milliseconds on a busy machine
+ * or while the kernel is freeing earlier namespaces. A frame sent in that
+ * window is lost: a lost first ARP request costs a second (the ARP
+ * retransmit time) and the TCP RTT estimate taken from it triples every
+ * later retransmission timeout.
+ *
+ * So a cable carries packets when, in the switch, its port "p<N>" is an
+ * operationally up, forwarding bridge port (the bridge enables a port only
+ * on the link watcher's change notice, which comes after the qdisc swap),
+ * and in the host "eth0" is operationally up with a real qdisc. The
+ * switch's ports are read with one AF_BRIDGE dump per round (the dump that
+ * carries the port state), each host's eth0 with one RTM_GETLINK; rounds
+ * repeat with a short, growing pause until all are ready or the deadline
+ * passes (-ETIMEDOUT).
+ */
+#include "netns/netns.h"
+#include "netns/internal.h"
+
+#include <errno.h>
+#include <linux/if.h>
+#include <linux/if_bridge.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+
+#define PAUSE_FIRST_NS 20000L    /* 20 us, doubling ... */
+#define PAUSE_MAX_NS   1000000L  /* ... up to 1 ms */
+
+static int64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The link's qdisc is a real one: "noop" is the placeholder of a link the
+ * link watcher has not activated yet (see the top). */
+static bool qdisc_active(struct rtnl_link *link)
+{
+	const char *q = rtnl_link_get_qdisc(link);
+
+	return q && strcmp(q, "noop") != 0;
+}
+
+/* A host's eth0 up and running, read through SK (in the host). */
+static int host_if_ready(struct nl_sock *sk)
+{
+	struct rtnl_link *link = NULL;
+	int err;
+
+	err = rtnl_link_get_kernel(sk, 0, NETNS_HOST_IF, &link);
+	if (err < 0)
+		return nlerr_to_errno(err);
+	err = rtnl_link_get_operstate(link) == IF_OPER_UP && qdisc_active(link);
+	rtnl_link_put(link);
+	return err;
+}
+
+/* 1 when every port named in PORTS (N of them, NULL entries done) forwards,
+ * 0 when some does not yet, or negative errno. Marks ready ones NULL. */
+static int ports_ready(struct nl_sock *sw_sk, const char **ports, size_t n)
+{
+	struct nl_cache *cache = NULL;
+	size_t i, left = 0;
+	int err;
+
+	err = rtnl_link_alloc_cache(sw_sk, AF_BRIDGE, &cache);
+	if (err < 0)
+		return nlerr_to_errno(err);
+	for (i = 0; i < n; i++) {
+		struct rtnl_link *port;
+
+		if (!ports[i])
+			continue;
+		port = rtnl_link_get_by_name(cache, ports[i]);
+		if (port && rtnl_link_bridge_get_port_state(port) == BR_STATE_FORWARDING &&
+		    rtnl_link_get_operstate(port) == IF_OPER_UP)
+			ports[i] = NULL;
+		else
+			left++;
+		if (port)
+			rtnl_link_put(port);
+	}
+	nl_cache_free(cache);
+	return left == 0;
+}
+
+/* Repeats CHECK(ARG) (1 ready, 0 not yet, < 0 error) until ready or
+ * DEADLINE (monotonic microseconds). */
+static int poll_until(int (*check)(void *arg), void *arg, int64_t deadline)
+{
+	long pause = PAUSE_FIRST_NS;
+	int rc;
+
+	for (;;) {
+		rc = check(arg);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+		if (now_usec() > deadline)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){ 0, pause }, NULL);
+		pause = pause * 2 > PAUSE_MAX_NS ? PAUSE_MAX_NS : pause * 2;
+	}
+}
+
+struct switch_wait {
+	struct nl_sock *sw_sk;
+	const char **ports;
+	size_t n;
+};
+
+static int switch_check(void *arg)
+{
+	struct switch_wait *w = arg;
+
+	return ports_ready(w->sw_sk, w->ports, w->n);
+}
+
+static int host_check(void *arg)
+{
+	return host_if_ready(arg);
+}
+
+/* Whether host I's cable is to be waited for: WHICH is the host, or
+ * SIZE_MAX for all; powered and plugged hosts only. */
+static bool wanted(const struct topo_host *h, size_t i, size_t which)
+{
+	return (which == SIZE_MAX || which == i) && h->powered && h->plugged;
+}
+
+int topo_links_wait(struct topology *t, size_t which, int timeout_ms)
+{
+	int64_t deadline = now_usec() + (int64_t)timeout_ms * 1000;
+	struct switch_wait w = { .sw_sk = t->sw_sk, .n = t->nhosts };
+	size_t i;
+	int rc;
+
+	w.ports = calloc(t->nhosts, sizeof(*w.ports));
+	if (!w.ports)
+		return -ENOMEM;
+	for (i = 0; i < t->nhosts; i++)
+		if (wanted(&t->hosts[i], i, which))
+			w.ports[i] = t->hosts[i].port;
+	rc = poll_until(switch_check, &w, deadline);
+	for (i = 0; rc == 0 && i < t->nhosts; i++) {
+		struct nl_sock *sk = NULL;
+
+		if (!wanted(&t->hosts[i], i, which))
+			continue;
+		rc = nlroute_open(t->hosts[i].nsfd, &sk);
+		if (rc == 0)
+			rc = poll_until(host_check, sk, deadline);
+		nlroute_close(sk);
+	}
+	free(w.ports);
+	return rc;
+}
