@@ -237,7 +237,7 @@ static void *receive_loop(void *arg)
 		if (p.seq >= r->res->sent || r->res->owd_ns[p.seq] >= 0)
 			continue;   /* a warm-up, or a duplicate */
 		r->res->owd_ns[p.seq] = now - p.sent_ns;
-		r->res->received++;
+		__atomic_add_fetch(&r->res->received, 1, __ATOMIC_RELAXED);
 		r->res->bytes_received += (uint64_t)n;
 		if (!r->res->first_arrival_ns)
 			r->res->first_arrival_ns = now;
@@ -338,7 +338,10 @@ int udp_probe(const struct topo_host *from, const struct topo_host *to, int fami
 		(void)!send(tx, buf, payload, 0);
 	}
 	(void)pthread_setschedparam(pthread_self(), old_policy, &old_param);
-	usleep(grace_ms * 1000u);
+	/* stragglers: until all are in, or GRACE_MS */
+	start = mono_ns() + (int64_t)grace_ms * 1000000;
+	while (__atomic_load_n(&res->received, __ATOMIC_RELAXED) < count && mono_ns() < start)
+		usleep(1000);
 	r.stop = true;
 	pthread_join(thread, NULL);
 out:

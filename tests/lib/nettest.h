@@ -59,8 +59,10 @@ struct probe_result {
 enum probe_clock { PROBE_AT_WIRE, PROBE_AT_SOCKET };
 
 /* Sends COUNT datagrams of PAYLOAD bytes (>= 16) at RATE per second from
- * FROM to TO (IPv4 or IPv6), and waits GRACE_MS after the last one for
- * stragglers. 0 or -errno. Free the result with probe_result_free. */
+ * FROM to TO (IPv4 or IPv6), and waits for stragglers after the last one
+ * until all have arrived or GRACE_MS have passed: a generous GRACE_MS costs
+ * nothing when nothing is lost. 0 or -errno. Free the result with
+ * probe_result_free. */
 int udp_probe(const struct topo_host *from, const struct topo_host *to, int family,
 	      enum probe_clock clock, unsigned rate, size_t count, size_t payload,
 	      unsigned grace_ms, struct probe_result *res);
