@@ -6,6 +6,7 @@
  * The daemon is one process with one poll() loop (loop.c). Its rooms:
  *   control.c    the control socket: opening, accepting, permissions
  *   client.c     one connection: framing, replies, relayed runs
+ *   reqdecode.c  a request line checked and decoded, touching nothing
  *   requests.c   what each request op does, and the replies
  *   sweep.c      a run request's --set values and matrix: cells to run
  *   runs.c       the run table: live runs and a bounded history

@@ -2,8 +2,8 @@
  * requests.c: the control socket's ops (see common/protocol.h and
  * netfaultd(8)): run, list, show, cancel, status.
  *
- * Every op checks its members before it changes anything and answers a
- * mistake with one error reply; the connection stays usable. A run request
+ * reqdecode.c checks every member of a request before any op here runs,
+ * and a mistake gets one error reply; the connection stays usable. A run request
  * is parsed whole (every sweep cell) before anything is queued, and the
  * queue must have room for all of its cells, so a request is either
  * accepted entirely or not at all.
@@ -25,67 +25,13 @@
 #include "daemon/history.h"
 #include "daemon/netfaultd.h"
 #include "daemon/pcapdir.h"
+#include "daemon/reqdecode.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 #include "daemon/sweep.h"
 #include "scenario/scenario.h"
 
-#define FILE_NAME_MAX 4096
-
 /* ---- run ---------------------------------------------------------------- */
-
-static bool file_name_ok(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > FILE_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-			return false;
-	}
-	return true;
-}
-
-/* "set": [{"path": P, "values": [V...]}...] into SETS (pointing into REQ). */
-static const char *decode_sets(json_t *set, struct sweep_set *sets, size_t *nsets,
-			       const char **values, size_t nvalues_max)
-{
-	static char why[160];      /* the daemon has one thread */
-	size_t i, used = 0;
-	json_t *item;
-
-	*nsets = 0;
-	if (!set || json_is_null(set))
-		return NULL;
-	if (!json_is_array(set) || json_array_size(set) > 2 * SC_MAX_MATRIX_KEYS) {
-		snprintf(why, sizeof(why), "\"set\" must be a list of at most %u "
-			 "{\"path\", \"values\"} objects", 2 * SC_MAX_MATRIX_KEYS);
-		return why;
-	}
-	json_array_foreach(set, i, item) {
-		const char *path = json_string_value(json_object_get(item, NF_SET_PATH));
-		json_t *list = json_object_get(item, NF_SET_VALUES);
-		size_t j;
-		json_t *value;
-
-		if (!path || !json_is_array(list) || json_array_size(list) == 0 ||
-		    json_array_size(list) > SC_MAX_MATRIX_VALUES) {
-			snprintf(why, sizeof(why), "each \"set\" item needs \"path\" (text) "
-				 "and \"values\" (a list of 1 to %u texts)",
-				 SC_MAX_MATRIX_VALUES);
-			return why;
-		}
-		sets[i] = (struct sweep_set){ path, values + used, json_array_size(list) };
-		json_array_foreach(list, j, value) {
-			if (!json_is_string(value) || used == nvalues_max)
-				return "\"set\" values must be texts, such as \"2s\"";
-			values[used++] = json_string_value(value);
-		}
-	}
-	*nsets = json_array_size(set);
-	return NULL;
-}
 
 static json_t *accepted_runs(struct run **runs, size_t n)
 {
@@ -162,54 +108,18 @@ static void send_queue_full(struct client *c, const char *fmt, ...)
 				 NF_ERROR, text, NF_RETRY, 1));
 }
 
-static void request_run(struct client *c, json_t *req)
+static void request_run(struct client *c, const struct request *req)
 {
-	const char *values[2 * SC_MAX_MATRIX_KEYS * SC_MAX_MATRIX_VALUES];
-	struct sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
-	const char *file = json_string_value(json_object_get(req, NF_FILE));
-	json_t *text = json_object_get(req, NF_TEXT);
-	json_t *detach = json_object_get(req, NF_DETACH);
-	json_t *pcap = json_object_get(req, NF_PCAP);
 	struct sweep_cell *cells = NULL;
 	json_t *errors = NULL;
+	const char *file = req->file;
 	const char *why;
 	char pcap_why[NF_PCAP_DIR_MAX + 128];
-	size_t nsets;
 	int ncells;
 
-	if (!file || !file_name_ok(file)) {
-		client_send_error(c, NULL, "run needs \"file\": the scenario's name, "
-				  "1 to %d bytes without control characters", FILE_NAME_MAX);
-		return;
-	}
-	if (!json_is_string(text)) {
-		client_send_error(c, NULL, "run needs \"text\": the scenario itself "
-				  "(the file's contents, not its path)");
-		return;
-	}
-	if (json_string_length(text) > SC_MAX_TEXT) {
-		client_send_error(c, NULL, "%s: larger than %u bytes", file, SC_MAX_TEXT);
-		return;
-	}
-	if (detach && !json_is_boolean(detach) && !json_is_null(detach)) {
-		client_send_error(c, NULL, "\"detach\" must be true or false");
-		return;
-	}
-	if (pcap && !json_is_null(pcap) && !json_is_string(pcap)) {
-		client_send_error(c, NULL, "\"pcap\" must be a directory's absolute path "
-				  "or null");
-		return;
-	}
-	if (json_is_string(pcap) && pcap_dir_check(json_string_value(pcap),
-						   client_identity(c), pcap_why,
-						   sizeof(pcap_why))) {
+	if (req->pcap && pcap_dir_check(req->pcap, client_identity(c), pcap_why,
+					sizeof(pcap_why))) {
 		client_send_error(c, NULL, "%s", pcap_why);
-		return;
-	}
-	why = decode_sets(json_object_get(req, NF_SET), sets, &nsets, values,
-			  sizeof(values) / sizeof(values[0]));
-	if (why) {
-		client_send_error(c, NULL, "%s", why);
 		return;
 	}
 	if (scheduler_shutting_down()) {
@@ -221,8 +131,8 @@ static void request_run(struct client *c, json_t *req)
 				"later", scheduler_queued(), NFD_MAX_QUEUED);
 		return;
 	}
-	ncells = sweep_expand(file, json_string_value(text), json_string_length(text),
-			      sets, nsets, &cells, &errors, &why);
+	ncells = sweep_expand(file, req->text, req->text_len, req->sets, req->nsets,
+			      &cells, &errors, &why);
 	if (ncells == -EINVAL) {
 		client_send_error(c, errors, "%s: %zu error%s", file, json_array_size(errors),
 				  json_array_size(errors) == 1 ? "" : "s");
@@ -242,27 +152,18 @@ static void request_run(struct client *c, json_t *req)
 				"%u more now (at most %u)", ncells, scheduler_room(),
 				NFD_MAX_QUEUED);
 	else
-		submit_runs(c, file, cells, (size_t)ncells, json_is_true(detach),
-			    json_string_value(pcap));
+		submit_runs(c, file, cells, (size_t)ncells, req->detach, req->pcap);
 	sweep_cells_free(cells, (size_t)ncells);
 }
 
 /* ---- list, show, cancel, status ------------------------------------------ */
 
-static struct run *request_target(struct client *c, json_t *req, const char *op)
+static struct run *request_target(struct client *c, const struct request *req)
 {
-	json_t *id = json_object_get(req, NF_RUN);
-	struct run *r;
+	struct run *r = run_find(req->run);
 
-	if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
-	    json_integer_value(id) > (json_int_t)UINT32_MAX) {
-		client_send_error(c, NULL, "%s needs \"run\": a run id (a number, see list)", op);
-		return NULL;
-	}
-	r = run_find((unsigned)json_integer_value(id));
 	if (!r)
-		client_send_error(c, NULL, "no run %lld (list shows the runs kept)",
-				  (long long)json_integer_value(id));
+		client_send_error(c, NULL, "no run %u (list shows the runs kept)", req->run);
 	return r;
 }
 
@@ -278,7 +179,7 @@ static json_t *reply_with(const char *type, json_t *members)
 	return reply;
 }
 
-static void request_list(struct client *c, json_t *req)
+static void request_list(struct client *c, const struct request *req)
 {
 	json_t *list = json_array();
 
@@ -287,17 +188,17 @@ static void request_list(struct client *c, json_t *req)
 	client_send(c, reply_with(NF_OP_LIST, json_pack("{s:o}", NF_RUNS, list)));
 }
 
-static void request_show(struct client *c, json_t *req)
+static void request_show(struct client *c, const struct request *req)
 {
-	struct run *r = request_target(c, req, NF_OP_SHOW);
+	struct run *r = request_target(c, req);
 
 	if (r)
 		client_send(c, reply_with(NF_OP_SHOW, run_detail(r)));
 }
 
-static void request_cancel(struct client *c, json_t *req)
+static void request_cancel(struct client *c, const struct request *req)
 {
-	struct run *r = request_target(c, req, NF_OP_CANCEL);
+	struct run *r = request_target(c, req);
 
 	if (!r)
 		return;
@@ -313,7 +214,7 @@ static void request_cancel(struct client *c, json_t *req)
 		(json_int_t)r->id, NF_STATE, run_state_name(r->state))));
 }
 
-static void request_status(struct client *c, json_t *req)
+static void request_status(struct client *c, const struct request *req)
 {
 	client_send(c, reply_with(NF_OP_STATUS, json_pack(
 		"{s:s, s:i, s:i, s:I, s:s, s:s?, s:i, s:i, s:i, s:i, s:o, s:I,"
@@ -334,47 +235,25 @@ static void request_status(struct client *c, json_t *req)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static const struct {
-	const char *op;
-	void (*handle)(struct client *c, json_t *req);
-} request_ops[] = {
-	{ NF_OP_RUN, request_run },
-	{ NF_OP_LIST, request_list },
-	{ NF_OP_SHOW, request_show },
-	{ NF_OP_CANCEL, request_cancel },
-	{ NF_OP_STATUS, request_status },
+static void (*const request_ops[])(struct client *c, const struct request *req) = {
+	[REQUEST_RUN] = request_run,
+	[REQUEST_LIST] = request_list,
+	[REQUEST_SHOW] = request_show,
+	[REQUEST_CANCEL] = request_cancel,
+	[REQUEST_STATUS] = request_status,
 };
 
 void request_handle(struct client *c, const char *line)
 {
-	json_error_t jerr;
-	json_t *req = json_loads(line, 0, &jerr);
-	json_t *tag;
-	const char *op;
+	static struct request req;   /* large (the set values); one thread */
+	char why[REQUEST_WHY_MAX];
 
-	if (!json_is_object(req)) {
-		client_send_error(c, NULL, "malformed request: %s (column %d); a request "
-				  "is one JSON object on one line",
-				  req ? "not an object" : jerr.text, req ? 1 : jerr.column);
-		goto out;
+	if (request_decode(line, &req, why) < 0) {
+		client_reply_tag(c, req.tag);
+		client_send_error(c, NULL, "%s", why);
+	} else {
+		client_reply_tag(c, req.tag);
+		request_ops[req.op](c, &req);
 	}
-	tag = json_object_get(req, NF_TAG);
-	if (tag && !json_is_integer(tag) &&
-	    !(json_is_string(tag) && json_string_length(tag) <= NF_TAG_MAX)) {
-		client_send_error(c, NULL, "\"tag\" must be an integer or a text of at "
-				  "most %u bytes", NF_TAG_MAX);
-		goto out;
-	}
-	client_reply_tag(c, tag);
-	op = json_string_value(json_object_get(req, NF_OP));
-	for (size_t i = 0; op && i < sizeof(request_ops) / sizeof(request_ops[0]); i++) {
-		if (strcmp(op, request_ops[i].op) == 0) {
-			request_ops[i].handle(c, req);
-			goto out;
-		}
-	}
-	client_send_error(c, NULL, "unknown op \"%.64s\" (valid ops: run list show "
-			  "cancel status)", op ? op : "");
-out:
-	json_decref(req);
+	request_release(&req);
 }
