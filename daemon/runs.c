@@ -251,7 +251,7 @@ void run_finish(struct run *r, json_t *result)
 	r->sc = NULL;
 	finished_count++;
 	client_relay_result(r);
-	r->client = NULL;
+	r->stream = NULL;
 	run_keep_as_text(r);
 }
 
