@@ -39,7 +39,7 @@ LIBS := common netns scenario engine
 common_SRC   := $(wildcard common/*.c)
 netns_SRC    := $(wildcard netns/*.c)
 scenario_SRC := $(wildcard scenario/*.c)
-engine_SRC   := $(wildcard daemon/run/*.c)
+engine_SRC   := $(wildcard engine/*.c engine/*/*.c)
 # link order: most dependent first
 LIBA     := $(B)/libengine.a $(B)/libscenario.a $(B)/libnetns.a $(B)/libcommon.a
 SAN_LIBA := $(patsubst $(B)/%,$(B)/san/%,$(LIBA))

@@ -21,7 +21,7 @@
  *          <off cpu median ms> <on cpu median ms> <reps>
  */
 #include "common/monotime.h"
-#include "daemon/run/engine.h"
+#include "engine/engine.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  *
  * log_init(foreground) sends messages to stderr when foreground is set, to
  * syslog otherwise. log_warn appends strerror(errno); log_warnx does not.
- * Library-like code (netns/, scenario/, daemon/run/) does not log: it
+ * Library-like code (netns/, scenario/, engine/) does not log: it
  * returns negative errno and a message, and the boundary logs once.
  */
 #ifndef NETFAULT_LOG_H

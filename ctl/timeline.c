@@ -1,7 +1,7 @@
 /*
  * timeline.c: a run as text (see timeline.h).
  *
- * Each event kind of the engine's schema (daemon/run/engine.h) has a
+ * Each event kind of the engine's schema (engine/engine.h) has a
  * formatter below that writes the text after the time and the "who" column;
  * a kind this file does not know is still shown, by name. The watchers'
  * kinds (packet, socket, output) are wire.c's, the closing lines

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon/run/engine.h"
+#include "engine/engine.h"
 #include "daemon/sweep.h"
 #include "scenario/scenario.h"
 

@@ -40,7 +40,7 @@
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
 #include "daemon/pcapdir.h"
-#include "daemon/run/engine.h"
+#include "engine/engine.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 #include "netns/netns.h"

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "common/monotime.h"
-#include "daemon/run/engine.h"
+#include "engine/engine.h"
 #include "netns/netns.h"
 #include "netns/qdisc.h"
 #include "scenario/scenario.h"

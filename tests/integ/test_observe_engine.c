@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "common/monotime.h"
-#include "daemon/run/engine.h"
+#include "engine/engine.h"
 #include "netns/netns.h"
 #include "netns/tcpdecode.h"
 #include "scenario/scenario.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/run/counters.h"
-#include "daemon/run/verdict.h"
+#include "engine/app/counters.h"
+#include "engine/verdict.h"
 #include "tests/lib/testlib.h"
 
 static struct verdict classify(int state, bool pollerr, bool own_fin, long long abort,

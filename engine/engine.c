@@ -1,0 +1,327 @@
+/*
+ * engine.c: engine_run(), one run from topology to verdicts (engine.h).
+ *
+ *   check     turn away what is not supported yet, before building anything,
+ *             and choose the engine of delay, loss and rate (netfaults.h)
+ *   build     lease a run id, build the hosts and wait for their links
+ *             (hosts.c), fork one process per app into its host (procs.c
+ *             on this side, app.c inside), each in its own process group;
+ *             start capturing and sampling every host (observe.h), and the
+ *             cmd apps that listen (cmdapp.c)
+ *   listen    wait until every server listens
+ *   t0        take t0, emit the events kept so far, tell every app GO
+ *   loop      poll the apps' channels and pidfds (procs.c) and a timerfd
+ *             for the next fault (faults.c) or the end; check the cancel
+ *             flag every RUN_TICK_MS; stop at the duration, or once every
+ *             app has finished its steps or died, no fault is left to run
+ *             and RUN_SETTLE_US have passed since the last of these
+ *   end       decide the observers' views and the cmd apps' verdicts, kill
+ *             the apps' process groups, emit verdicts, "end", build
+ *             the result (report.c), stop the delay lines (netfaults.c),
+ *             destroy the topology, release the id
+ *
+ * Every path, error and cancel included, goes through the same end.
+ */
+#include "engine/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "common/errname.h"
+#include "common/monotime.h"
+#include "engine/netfaults/netfaults.h"
+
+/* ---- preparation ------------------------------------------------------ */
+
+static int run_prepare(struct engine_run *r)
+{
+	const struct scenario *sc = r->sc;
+	int ret;
+
+	r->napps = sc->napps;
+	r->apps = calloc(sc->napps ? sc->napps : 1, sizeof(*r->apps));
+	r->poweron_at = calloc(sc->nhosts ? sc->nhosts : 1, sizeof(*r->poweron_at));
+	if (!r->apps || !r->poweron_at)
+		return -ENOMEM;
+	for (size_t i = 0; i < sc->napps; i++) {
+		struct run_app *a = &r->apps[i];
+
+		a->sc = &sc->apps[i];
+		a->index = i;
+		a->pidfd = a->chan = a->ctx.chan = -1;
+		a->ctx.app = a->sc;
+		snprintf(a->v.evidence, sizeof(a->v.evidence), "no connection");
+		a->steps = calloc(a->sc->nsteps ? a->sc->nsteps : 1, sizeof(*a->steps));
+		if (!a->steps)
+			return -ENOMEM;
+		ret = procs_prepare(r, a);
+		if (ret < 0)
+			return ret;
+	}
+	r->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	return r->tfd < 0 ? -errno : 0;
+}
+
+/* Keepalive times and linger are whole seconds to the kernel: a value the
+ * app must round up is said before the run, not discovered in its timing. */
+static void run_warn_rounding(struct engine_run *r)
+{
+	static const char why[] = "the kernel counts it in whole seconds";
+
+	for (size_t i = 0; i < r->sc->napps; i++) {
+		const struct sc_app *a = &r->sc->apps[i];
+		const struct { const char *what; int64_t us; } v[] = {
+			{ "keepalive idle", a->tcp.ka_idle_us },
+			{ "keepalive interval", a->tcp.ka_interval_us },
+			{ "linger", a->tcp.linger > 0 ? a->tcp.linger_us : 0 },
+		};
+
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			if (v[k].us > 0 && v[k].us % 1000000)
+				run_warning(r, "app %s: %s %.3gs rounded up to %llds: %s",
+					    a->name, v[k].what, (double)v[k].us / 1e6,
+					    (long long)((v[k].us + 999999) / 1000000), why);
+	}
+}
+
+/* ---- phases ----------------------------------------------------------- */
+
+static int run_wait_listening(struct engine_run *r)
+{
+	int64_t deadline = mono_usec() + RUN_LISTEN_TIMEOUT_US;
+	int ret;
+
+	for (;;) {
+		bool ready = true;
+
+		for (size_t i = 0; i < r->napps; i++) {
+			struct run_app *a = &r->apps[i];
+
+			if (a->state == RUN_APP_DEAD) {
+				snprintf(r->error, sizeof(r->error),
+					 "app %s died before t0", a->sc->name);
+				return -ECHILD;
+			}
+			if (a->sc->is_server && a->state != RUN_APP_LISTENING)
+				ready = false;
+		}
+		if (ready)
+			return 0;
+		if (run_cancelled(r))
+			return -ECANCELED;
+		if (mono_usec() > deadline) {
+			snprintf(r->error, sizeof(r->error), "the servers did not listen within %llds",
+				 RUN_LISTEN_TIMEOUT_US / 1000000);
+			return -ETIMEDOUT;
+		}
+		observe_tick(r);   /* captures; a cmd server's listening socket */
+		ret = procs_poll(r, RUN_TICK_MS);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+static void run_go(struct engine_run *r)
+{
+	struct app_msg go = { .type = APP_MSG_GO };
+
+	r->t0 = mono_usec();
+	r->t0_set = true;
+	go.t_start = r->t0;
+	run_flush_early(r);
+	/* the absolute time lets a caller line t up with packet captures */
+	run_emit(r, json_pack("{s:s, s:I}", "event", "t0", "clock_monotonic_us",
+			      (json_int_t)r->t0), r->t0);
+	for (size_t i = 0; i < r->napps; i++) {
+		struct run_app *a = &r->apps[i];
+
+		if (a->chan >= 0 && app_msg_send(a->chan, &go) == 0) {
+			a->state = RUN_APP_RUNNING;
+			run_emit_app(r, a, "started", 0, mono_usec());
+		}
+	}
+	observe_go(r);   /* cmd apps (observe.h) */
+}
+
+static bool run_settled(const struct engine_run *r, int64_t now)
+{
+	if (r->next_fault < r->sc->nfaults || now < r->last_change + RUN_SETTLE_US)
+		return false;
+	for (size_t h = 0; h < r->sc->nhosts; h++)
+		if (r->poweron_at[h])
+			return false;
+	for (size_t i = 0; i < r->napps; i++)
+		if (r->apps[i].state != RUN_APP_FINISHED && r->apps[i].state != RUN_APP_DEAD)
+			return false;
+	return true;
+}
+
+/* Arms the timerfd at the next fault, reboot end or the end of the run. */
+static void run_arm(struct engine_run *r, int64_t end)
+{
+	int64_t next = end;
+	struct itimerspec its = { 0 };
+
+	if (r->next_fault < r->sc->nfaults && r->t0 + r->sc->faults[r->next_fault].at_us < next)
+		next = r->t0 + r->sc->faults[r->next_fault].at_us;
+	for (size_t h = 0; h < r->sc->nhosts; h++)
+		if (r->poweron_at[h] && r->poweron_at[h] < next)
+			next = r->poweron_at[h];
+	if (next < 1)
+		next = 1;
+	its.it_value.tv_sec = next / 1000000;
+	its.it_value.tv_nsec = (next % 1000000) * 1000;
+	timerfd_settime(r->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int run_loop(struct engine_run *r)
+{
+	int64_t end = r->t0 + r->sc->duration_us;
+	int ret;
+
+	for (;;) {
+		int64_t now = mono_usec();
+
+		if (run_cancelled(r))
+			return -ECANCELED;
+		observe_tick(r);   /* before a fault: the captures read up to now */
+		while (r->next_fault < r->sc->nfaults &&
+		       r->t0 + r->sc->faults[r->next_fault].at_us <= now) {
+			ret = fault_run(r, &r->sc->faults[r->next_fault++]);
+			if (ret < 0)
+				return ret;
+			r->last_change = mono_usec();
+		}
+		ret = netfaults_check(r);   /* a dead delay line ends the run */
+		if (ret < 0)
+			return ret;
+		for (size_t h = 0; h < r->sc->nhosts; h++) {
+			if (r->poweron_at[h] && r->poweron_at[h] <= now) {
+				ret = fault_reboot_end(r, h);
+				if (ret < 0)
+					return ret;
+				r->last_change = mono_usec();
+			}
+		}
+		if (now >= end) {
+			r->end_reason = "duration";
+			return 0;
+		}
+		if (run_settled(r, now)) {
+			r->end_reason = "finished";
+			return 0;
+		}
+		run_arm(r, end);
+		ret = procs_poll(r, RUN_TICK_MS);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+/* ---- the end ---------------------------------------------------------- */
+
+/* Says why an app without an event saw nothing, and emits every verdict. */
+static void run_verdicts(struct engine_run *r)
+{
+	for (size_t i = 0; i < r->napps; i++) {
+		struct run_app *a = &r->apps[i];
+		const char *why = "connection open, no FIN, RST or error seen";
+
+		if (!a->v.decided) {
+			if (!a->connected)
+				why = "no connection";
+			else if (a->closed)
+				why = "no FIN, RST or error seen before the app closed its socket";
+			else if (a->died)
+				why = "no FIN, RST or error seen before the app died";
+			snprintf(a->v.evidence, sizeof(a->v.evidence), "%s", why);
+		}
+		run_emit_verdict(r, a);
+	}
+}
+
+static void run_free(struct engine_run *r)
+{
+	for (size_t i = 0; i < r->napps; i++)
+		free(r->apps[i].steps);
+	free(r->apps);
+	free(r->poweron_at);
+	for (size_t i = 0; i < r->nearly; i++)
+		json_decref(r->early[i].ev);
+	free(r->early);
+	if (r->tfd >= 0)
+		close(r->tfd);
+}
+
+int engine_run(const struct scenario *sc, const struct engine_opts *opts,
+	       json_t **result)
+{
+	struct engine_run r = { .sc = sc, .opts = opts, .tfd = -1 };
+	int ret;
+
+	*result = NULL;
+	ret = faults_check_supported(sc, r.error, sizeof(r.error));
+	if (ret == 0)
+		ret = netfaults_prepare(&r);
+	if (ret < 0)
+		goto out;
+	ret = run_prepare(&r);
+	if (ret < 0)
+		goto out;
+	ret = run_lease_acquire(&r.lease, opts ? opts->run_id_hint : 0);
+	if (ret < 0) {
+		snprintf(r.error, sizeof(r.error), "no free run id: %s", errno_name(-ret));
+		goto out;
+	}
+	r.leased = true;
+	ret = hosts_build(&r);   /* returns once the links carry packets */
+	if (ret < 0)
+		goto out;
+	run_emit_topology(&r);
+	run_warn_rounding(&r);
+	ret = observe_start(&r);   /* capture, sock_diag, cmd apps' files */
+	if (ret == 0)
+		ret = netfaults_host_boot(&r, -1);   /* the hosts' link: */
+	if (ret == 0)
+		ret = procs_spawn(&r);
+	if (ret == 0)
+		ret = run_wait_listening(&r);
+	if (ret == 0) {
+		run_go(&r);
+		ret = run_loop(&r);
+	}
+out:
+	r.ended = mono_usec();
+	r.went = r.t0_set;
+	observe_finish(&r);   /* the last packets and samples, before the kill */
+	procs_kill(&r);
+	observe_collect(&r);  /* views, cmd verdicts */
+	if (ret == -ECANCELED) {
+		r.end_reason = "cancelled";
+		snprintf(r.error, sizeof(r.error), "run cancelled");
+	} else if (ret < 0) {
+		r.end_reason = "error";
+		if (!r.error[0])
+			snprintf(r.error, sizeof(r.error), "the run failed: %s", errno_name(-ret));
+	}
+	if (!r.t0_set)
+		r.t0 = r.ended;  /* events of a run that never started end at 0 */
+	r.t0_set = true;
+	run_flush_early(&r);
+	if (ret == 0)
+		run_verdicts(&r);
+	run_emit(&r, json_pack("{s:s, s:s}", "event", "end", "reason",
+			       r.end_reason ? r.end_reason : "error"), r.ended);
+	*result = report_result(&r, ret);
+	observe_free(&r);
+	netfaults_end(&r);
+	topology_destroy(r.topo);
+	if (r.leased)
+		run_lease_release(&r.lease);
+	run_free(&r);
+	return ret;
+}

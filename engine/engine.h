@@ -1,0 +1,179 @@
+/*
+ * engine.h: one run of a scenario, from topology to verdicts.
+ *
+ * engine_run() builds the scenario's hosts (netns/), starts the server apps
+ * and waits until they listen, takes t0 as the first client app starts, runs
+ * the fault schedule on the monotonic clock, decides each app's verdict and
+ * checks the expectations, and tears everything down, also on error or
+ * cancel. It is a library: the daemon calls it in a forked worker process,
+ * tests call it directly. It does not log; it reports through events.
+ *
+ * Events are JSON objects (jansson) handed to the callback as they happen.
+ * Every event has "event" (its kind) and "t" (seconds since t0, a number,
+ * negative before t0). Kinds and their other members:
+ *
+ *   "topology"  "run": id, "hosts": [{"name","ns","addr","addr6","mac"}]
+ *   "app"       "app", "host", "state": "listening" | "started" | "exited"
+ *               | "killed"; "pid"; "port" (listening); "status" (exited)
+ *   "t0"        (t is 0)
+ *   "step"      "app", "index" (0-based), "step" (name), "arg" (text, e.g.
+ *               "26" or "2s"), "result" ("ok" | "eof" | errno name),
+ *               "bytes" (done), "expect" (if any), "expect_ok" (bool, if any),
+ *               "started" (seconds since t0)
+ *   "connection" "app", "local", "remote" ("10.0.0.2:5000" / "[fd00::2]:5000")
+ *   "fault"     "fault" (kind), "host" (if any), "app" (if any), details
+ *               (e.g. "down", "signal"), "phase": "begin" | "end";
+ *               network faults (below) also "engine"
+ *   "ending"    the moment a built-in app's kernel saw its connection end,
+ *               as it happens: "app", "verdict", "evidence" (the app's own
+ *               view; the "verdict" event at the end is the final word)
+ *   "verdict"   "app", "verdict" ("fin" | "rst" | "timeout" | "unreachable"
+ *               | "refused" | "nothing"), "evidence" (text); one per app,
+ *               at the end of the run, "t" when it happened
+ *   "warning"   "message"; a disagreement of the views (below) also "app"
+ *               and "views"
+ *   "packet"    a TCP segment of a watched connection, or an ICMP error
+ *               about one, at a host's eth0 ("t": the kernel's timestamp):
+ *               "host", "app" (whose connection), "dir": "in" | "out",
+ *               "line" (as `tcpdump -n` prints it after "IP ", relative
+ *               sequence numbers, no options), "flags" (TCP: "S.", "F.",
+ *               "R"...); at most 5000 per run (a warning says when capped;
+ *               the pcap files have every packet)
+ *   "socket"    the kernel's view of a watched connection changed (sock_diag,
+ *               sampled every 5ms): "host", "app", "local", "remote",
+ *               "change": "new" | "state" | "retransmit" | "probe" | "gone"
+ *               | "host-off", "state" ("ESTABLISHED", "CLOSE_WAIT"...; the
+ *               last one seen for gone), "timer" ("none" | "retransmit" |
+ *               "keepalive" | "probe" | "timewait"), "retransmits",
+ *               "probes", "backoff", "rto_ms", "unacked", "total_retrans",
+ *               "send_queue", "recv_queue"; at most 2000 per run
+ *   "output"    a line a cmd app wrote: "app", "host", "stream": "stdout" |
+ *               "stderr", "line" (at most 1024 bytes; 500 lines per app)
+ *   "end"       "reason": "duration" | "finished" | "cancelled" | "error"
+ *
+ * A watched connection is an app's at its host (observe.h says how it is
+ * found). Its views, decided at the end: "app" (the built-in app's own
+ * verdict), "wire" (a FIN, RST or ICMP error arrived; our retransmissions
+ * or probes went unanswered), "kernel" (sock_diag: CLOSE_WAIT; the socket
+ * gone at once, or after retransmissions or probes), each cut when the app
+ * closed its socket or died. A built-in app's three must agree, else a
+ * "warning". A cmd app's verdict comes from the wire and the kernel: the
+ * first end over its connections (those of its listen: port and connect:
+ * target, else every TCP connection of its host).
+ *
+ * The result (engine_run's *result) is one JSON object:
+ *   { "name", "file", "run", "passed": bool, "reason": text | null,
+ *     "duration": seconds run, "error": text | null,
+ *     "apps": [ { "app", "host", "verdict", "t" (null for nothing),
+ *                 "evidence", "expect": { "sees", "after", "before" } | null,
+ *                 "expect_ok": bool | null,
+ *                 "steps_failed": [ { "index", "step", "result", "expect" } ],
+ *                 "views": { "app", "wire", "kernel" } | null, each null
+ *                   (no connection seen) or { "verdict", "t", "evidence" },
+ *                 "agree": bool | null,
+ *                 cmd apps also: "cmd": [argv as run],
+ *                   "output": { "stdout", "stderr", "truncated" } (the
+ *                   first 64 KiB of each), "output_tail": [ { "stream",
+ *                   "line" } ] (the last 20 lines), "dir": its directory
+ *                   (gone after the run unless opts.run_dir) } ],
+ *     "captures": [ { "host", "boot", "file" | null, "packets", "written",
+ *                     "not_written", "kernel_dropped", "error" | null } ],
+ *     "run_dir": the cmd apps' run directory or null, "run_dir_kept": bool,
+ *     "impair_engine": "netem" | "queue" | null }
+ * "passed" is true when every expectation and every step expect: held.
+ *
+ * Network faults (engine/netfaults/netfaults.h has the model). Their "fault"
+ * events carry "engine", what served them: "netem" (qdiscs) or "queue" (the
+ * NFQUEUE delay line) for delay, loss and rate, "nftables" for drop, reject
+ * and partition; heal says "nftables" and, when the run has one, its
+ * "impair_engine" too. Details: "direction"; "time", "jitter" (seconds),
+ * "percent", "rate" (bits/s); "proto", "port", "with"; "groups" or "from"
+ * and "to" (host names); heal of every host has "all": true and no "host".
+ * A host's `link:` impairments emit a "fault" event "link" (same details)
+ * each time the host boots: before t0 and after every poweron.
+ * "impair_engine" is the engine of delay, loss and rate for the whole run
+ * (null when the scenario has none): netem where the kernel has it, else
+ * the delay line; `engine:` in the scenario or engine_opts.impair_engine
+ * forces one. A forced netem on a kernel without sch_netem is an error
+ * before anything is built ("kernel lacks sch_netem"), never a silent
+ * fallback.
+ *
+ * The delay line fails closed: if its process dies during a run, the
+ * host's impaired traffic is dropped from then on (a blackhole, not a
+ * silently healed link); the engine emits a "warning" and ends the run with
+ * an error ("end" reason "error", the result's "error" says which host's
+ * line died and how). The lines are processes of the engine, started from
+ * the thread that calls engine_run (they die with it: PR_SET_PDEATHSIG);
+ * they and their iptables rules are stopped explicitly at the end of every
+ * run, whatever ended it.
+ */
+#ifndef NETFAULT_ENGINE_H
+#define NETFAULT_ENGINE_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "scenario/scenario.h"
+
+typedef void (*engine_event_fn)(json_t *event, void *ctx);
+
+#define ENGINE_MAX_GROUPS 64         /* supplementary groups of run_as */
+
+/* Whom cmd apps run as (engine_opts.run_as): a uid, its gid and its
+ * supplementary groups (at most ENGINE_MAX_GROUPS). */
+struct engine_identity {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+};
+
+struct engine_opts {
+	unsigned run_id_hint;        /* 0: the lowest free run id */
+	engine_event_fn on_event;    /* may be NULL */
+	void *ctx;
+	/* Set asynchronously (signal handler) to cancel the run: the engine
+	 * notices within a few milliseconds, tears down, and returns. */
+	volatile sig_atomic_t *cancel;
+	/* The engine of delay, loss and rate faults and link: impairments.
+	 * SC_ENGINE_AUTO (0): the scenario's `engine:` if it says, else netem
+	 * where the kernel has it, else the delay line. SC_ENGINE_NETEM or
+	 * SC_ENGINE_QUEUE force one for every run (a scenario forcing the
+	 * other is an error). */
+	enum sc_engine impair_engine;
+	/* Directory for the pcap files (made if missing): <host>.pcap for each
+	 * host, then <host>.2.pcap, <host>.3.pcap... after each power-on (a
+	 * booted host is a new capture). Nanosecond pcap, all of eth0's frames,
+	 * the first 256 bytes of each, 64 MiB per file at most. NULL: packets
+	 * are captured and decoded in memory only, no files. */
+	const char *pcap_dir;
+	/* Directory for the cmd apps' own directories (<run_dir>/<app>/: their
+	 * files:, stdout.log, stderr.log), kept after the run; made if missing,
+	 * and given o+x so that an app's user: reaches its own directory. NULL:
+	 * a private temporary directory, removed at the end of the run. */
+	const char *run_dir;
+	/* Whom the run's apps may run as. NULL: root; an app runs as root, or
+	 * as its user: (the passwd entry's uid, gid and groups). Given: every
+	 * cmd app runs as it (its uid, gid and groups exactly), user: or not;
+	 * a user: must name its uid (else the run is refused before anything
+	 * is built) and a built-in app with user: drops to it. The cmd apps'
+	 * directories and files: are then owned by it. The daemon gives the
+	 * identity of a client that is not root. */
+	const struct engine_identity *run_as;
+	/* true: no capture and no socket sampling (no packet or socket events,
+	 * no views; a scenario with cmd apps is refused). For benchmarks. */
+	bool no_observe;
+};
+
+/*
+ * Runs SC. Returns 0 when the run went to its end (passed or not: see
+ * *result's "passed"), or a negative errno when it could not run (then
+ * *result still says why in "error"). *result is always set on return and
+ * owned by the caller.
+ */
+int engine_run(const struct scenario *sc, const struct engine_opts *opts,
+	       json_t **result);
+
+#endif

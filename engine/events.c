@@ -1,0 +1,168 @@
+/*
+ * events.c: the run's event stream (engine.h lists the kinds), built with
+ * jansson and handed to the caller's callback. Events from before t0 are
+ * kept until t0 is known, so their "t" can be negative as engine.h says.
+ */
+#include "engine/run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/duration.h"
+#include "common/monotime.h"
+
+json_t *run_event_new(const char *kind)
+{
+	return json_pack("{s:s}", "event", kind);
+}
+
+static void emit_now(struct engine_run *r, json_t *ev, int64_t at)
+{
+	json_object_set_new(ev, "t", json_real((double)(at - r->t0) / 1e6));
+	if (r->opts && r->opts->on_event)
+		r->opts->on_event(ev, r->opts->ctx);
+	json_decref(ev);
+}
+
+void run_emit(struct engine_run *r, json_t *ev, int64_t at)
+{
+	struct run_event *n;
+
+	if (!ev)
+		return;
+	if (r->t0_set) {
+		emit_now(r, ev, at);
+		return;
+	}
+	if (r->nearly == r->early_cap) {
+		size_t cap = r->early_cap ? r->early_cap * 2 : 16;
+
+		n = realloc(r->early, cap * sizeof(*n));
+		if (!n) {
+			json_decref(ev);
+			return;
+		}
+		r->early = n;
+		r->early_cap = cap;
+	}
+	r->early[r->nearly++] = (struct run_event){ .ev = ev, .at = at };
+}
+
+void run_flush_early(struct engine_run *r)
+{
+	for (size_t i = 0; i < r->nearly; i++)
+		emit_now(r, r->early[i].ev, r->early[i].at);
+	free(r->early);
+	r->early = NULL;
+	r->nearly = r->early_cap = 0;
+}
+
+void run_warning(struct engine_run *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	run_emit(r, json_pack("{s:s, s:s}", "event", "warning", "message", msg), mono_usec());
+}
+
+void run_emit_topology(struct engine_run *r)
+{
+	json_t *hosts = json_array();
+	char mac[18];
+
+	for (size_t i = 0; i < r->topo->nhosts; i++) {
+		const struct topo_host *h = &r->topo->hosts[i];
+
+		mac_format(h->mac, mac);
+		json_array_append_new(hosts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
+			"name", h->name, "ns", h->ns_name, "addr", h->addr4,
+			"addr6", h->addr6, "mac", mac, "port", h->port));
+	}
+	run_emit(r, json_pack("{s:s, s:I, s:s, s:o}", "event", "topology",
+			      "run", (json_int_t)r->topo->run_id, "switch", r->topo->sw_name,
+			      "hosts", hosts), mono_usec());
+}
+
+void run_emit_app(struct engine_run *r, const struct run_app *a, const char *state,
+		  int status, int64_t at)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:i}", "event", "app",
+			       "app", a->sc->name, "host", r->sc->hosts[a->sc->host].name,
+			       "state", state, "pid", (int)a->pid);
+
+	if (!ev)
+		return;
+	if (strcmp(state, "listening") == 0)
+		json_object_set_new(ev, "port", json_integer(a->sc->listen_port));
+	else if (strcmp(state, "exited") == 0)
+		json_object_set_new(ev, "status", json_integer(status));
+	else if (strcmp(state, "killed") == 0 && status > 0)
+		json_object_set_new(ev, "signal", json_string(sigabbrev_np(status)
+							      ? sigabbrev_np(status) : "?"));
+	run_emit(r, ev, at);
+}
+
+const char *run_step_arg(const struct sc_step *st, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	switch (st->kind) {
+	case SC_STEP_SEND:
+		if (st->text)
+			snprintf(buf, len, "%s", st->text);
+		else
+			snprintf(buf, len, "%llu", (unsigned long long)st->bytes);
+		break;
+	case SC_STEP_RECV:
+		if (st->bytes)
+			snprintf(buf, len, "%llu", (unsigned long long)st->bytes);
+		break;
+	case SC_STEP_SLEEP:
+		duration_format(st->sleep_us, buf, len);
+		break;
+	case SC_STEP_SHUTDOWN:
+		snprintf(buf, len, "%s", st->shutdown_how == SHUT_RD ? "read"
+			 : st->shutdown_how == SHUT_WR ? "write" : "both");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}
+
+void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i)
+{
+	const struct sc_step *st = &a->sc->steps[i];
+	const struct run_step *rs = &a->steps[i];
+	char arg[128];
+	json_t *ev;
+
+	ev = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:f}", "event", "step",
+		       "app", a->sc->name, "index", (json_int_t)i,
+		       "step", sc_step_name(st->kind), "arg", run_step_arg(st, arg, sizeof(arg)),
+		       "result", sc_result_name(rs->result), "bytes", (json_int_t)rs->bytes,
+		       "started", (double)rs->started_us / 1e6);
+	if (!ev)
+		return;
+	if (st->has_expect) {
+		json_object_set_new(ev, "expect", json_string(sc_result_name(st->expect)));
+		json_object_set_new(ev, "expect_ok",
+				    json_boolean(step_expect_holds(st, rs->result)));
+	}
+	run_emit(r, ev, r->t0 + rs->ended_us);
+}
+
+void run_emit_verdict(struct engine_run *r, const struct run_app *a)
+{
+	const struct verdict *v = &a->v;
+
+	run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "verdict",
+			      "app", a->sc->name,
+			      "verdict", sc_verdict_name(v->decided ? v->kind : SC_VERDICT_NOTHING),
+			      "evidence", v->evidence),
+		 v->decided ? r->t0 + v->t_us : r->ended);
+}

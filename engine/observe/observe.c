@@ -1,0 +1,404 @@
+/*
+ * observe.c: the observer's life cycle (observe.h). Per host a capture of
+ * eth0 and a sock_diag socket, both made inside the host's namespace; a
+ * power-off ends them (their sockets would keep the dead namespace alive),
+ * a power-on opens new ones, writing the next pcap file of that host
+ * (<host>.pcap, <host>.2.pcap, ...). The tick dispatches what the captures
+ * hold, notes apps that died, samples the watched sockets every
+ * OBS_SAMPLE_US and drains the cmd apps' output.
+ *
+ * Everything runs in the engine's thread, inside its loop: no locking, and
+ * events are emitted in the engine's order. A packet's event carries the
+ * kernel's timestamp of the packet, not the time it was read.
+ */
+#include "engine/observe/observe.h"
+#include "engine/observe/observe_int.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/errname.h"
+#include "common/monotime.h"
+
+#define OBS_RING_TOTAL   (16u << 20)  /* capture rings of all hosts together */
+#define OBS_RING_MIN     (256u << 10)
+#define OBS_DRAIN_ROUNDS 64           /* dispatches per host per tick */
+
+static int ns_identity(int nsfd, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (nsfd < 0 || fstat(nsfd, &st) < 0)
+		return -errno;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+static void host_addr(const char *cidr, struct ip_endpoint *e)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "%s", cidr ? cidr : "");
+	text[strcspn(text, "/")] = '\0';
+	if (ip_endpoint_parse(e, text, 0) < 0)
+		memset(e, 0, sizeof(*e));
+}
+
+static unsigned ring_bytes(size_t nhosts)
+{
+	unsigned each = OBS_RING_TOTAL / (unsigned)(nhosts ? nhosts : 1);
+
+	if (each > CAPTURE_DEFAULT_BUFFER)
+		each = CAPTURE_DEFAULT_BUFFER;
+	return each < OBS_RING_MIN ? OBS_RING_MIN : each;
+}
+
+static void capture_drain(struct obs_host *oh)
+{
+	for (int i = 0; oh->cap && i < OBS_DRAIN_ROUNDS; i++)
+		if (capture_dispatch(oh->cap) < CAPTURE_DISPATCH_MAX)
+			break;
+}
+
+/* Ends the host's handles; their last packets are read first. */
+static void host_close(struct engine_run *r, struct obs_host *oh)
+{
+	struct obs_capstat *cs = oh->ncaps ? &oh->caps[oh->ncaps - 1] : NULL;
+	struct capture_stats st;
+	int rc;
+
+	if (oh->cap) {
+		capture_drain(oh);
+		if (cs && capture_get_stats(oh->cap, &st) == 0) {
+			cs->packets = st.packets;
+			cs->written = st.written;
+			cs->not_written = st.not_written;
+			cs->kernel_dropped = st.kernel_dropped;
+			if (st.file_error)
+				cs->error = st.file_error;
+		}
+		rc = capture_close(oh->cap);
+		if (rc < 0 && cs && !cs->error)
+			cs->error = rc;
+		oh->cap = NULL;
+	}
+	sockdiag_close(oh->sd);
+	oh->sd = NULL;
+	oh->open = false;
+}
+
+/* Opens the handles of the host's current boot. FIRST: failing is the
+ * run's error; later (after a power-on) it is a warning. */
+static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
+{
+	const struct topo_host *h = &r->topo->hosts[oh->index];
+	const char *dir = r->opts ? r->opts->pcap_dir : NULL;
+	struct capture_config cfg = {
+		.ifname = NETNS_HOST_IF,
+		.buffer_bytes = ring_bytes(r->topo->nhosts),
+		.on_packet = obs_wire_packet,
+		.user = oh,
+	};
+	struct obs_capstat scratch = { 0 }, *cs = &scratch;
+	char err[256] = "";
+	int ret;
+
+	oh->boot++;
+	if (oh->ncaps < OBS_MAX_BOOTS)
+		cs = &oh->caps[oh->ncaps++];
+	cs->boot = oh->boot;
+	if (dir) {
+		if (oh->boot == 1)
+			snprintf(cs->file, sizeof(cs->file), "%s/%s.pcap", dir, h->name);
+		else
+			snprintf(cs->file, sizeof(cs->file), "%s/%s.%u.pcap", dir, h->name,
+				 oh->boot);
+		cfg.pcap_path = cs->file;
+	}
+	ret = ns_identity(h->nsfd, &oh->ns_dev, &oh->ns_ino);
+	if (ret == 0)
+		ret = capture_open(&oh->cap, h->nsfd, &cfg, err, sizeof(err));
+	if (ret == 0)
+		ret = sockdiag_open(&oh->sd, h->nsfd);
+	if (ret < 0) {
+		cs->error = ret;
+		capture_close(oh->cap);
+		oh->cap = NULL;
+		if (first) {
+			snprintf(r->error, sizeof(r->error), "packet capture on host %s: %s%s%s",
+				 h->name, err, err[0] ? ": " : "", errno_name(-ret));
+			return ret;
+		}
+		run_warning(r, "host %s: no packet capture or socket sampling after "
+			    "power-on: %s%s%s", h->name, err, err[0] ? ": " : "",
+			    errno_name(-ret));
+		return 0;
+	}
+	oh->open = true;
+	return 0;
+}
+
+/* True when the host's namespace is no longer the one the handles were
+ * made in (powered off, or off and on between two ticks). */
+static bool host_changed(struct engine_run *r, const struct obs_host *oh)
+{
+	const struct topo_host *h = &r->topo->hosts[oh->index];
+	dev_t dev;
+	ino_t ino;
+
+	if (!h->powered || ns_identity(h->nsfd, &dev, &ino) < 0)
+		return true;
+	return dev != oh->ns_dev || ino != oh->ns_ino;
+}
+
+static int pcap_dir_ready(struct engine_run *r)
+{
+	const char *dir = r->opts ? r->opts->pcap_dir : NULL;
+	struct stat st;
+
+	if (!dir)
+		return 0;
+	if (strlen(dir) >= OBS_DIR_MAX) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	if (stat(dir, &st) < 0)
+		goto fail;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(r->error, sizeof(r->error), "pcap directory %.200s: %s", dir, errno_name(errno));
+	return -errno;
+}
+
+static int observer_alloc(struct engine_run *r)
+{
+	struct observer *o = calloc(1, sizeof(*o));
+	size_t napps = r->napps ? r->napps : 1;
+
+	if (!o)
+		return -ENOMEM;
+	r->obs = o;
+	o->on = !(r->opts && r->opts->no_observe);
+	o->nhosts = r->topo->nhosts;
+	o->hosts = calloc(o->nhosts ? o->nhosts : 1, sizeof(*o->hosts));
+	o->conns = calloc(OBS_MAX_CONNS, sizeof(*o->conns));
+	o->died = calloc(napps, sizeof(*o->died));
+	o->views = calloc(napps, sizeof(*o->views));
+	o->agree = calloc(napps, sizeof(*o->agree));
+	o->has_views = calloc(napps, sizeof(*o->has_views));
+	o->cmds = calloc(napps, sizeof(*o->cmds));
+	if (!o->hosts || !o->conns || !o->died || !o->views || !o->agree ||
+	    !o->has_views || !o->cmds)
+		return -ENOMEM;
+	for (size_t i = 0; i < napps; i++)
+		for (int s = 0; s < 2; s++)
+			o->cmds[i].pipes[s][0] = o->cmds[i].pipes[s][1] =
+				o->cmds[i].out[s].fd = o->cmds[i].out[s].file = -1;
+	for (size_t i = 0; i < r->napps; i++)
+		if (r->apps[i].sc->cmd)
+			o->any_cmd = true;
+	return 0;
+}
+
+int observe_start(struct engine_run *r)
+{
+	struct observer *o;
+	int ret;
+
+	ret = observer_alloc(r);
+	if (ret < 0)
+		return ret;
+	o = r->obs;
+	if (o->any_cmd && !o->on) {
+		snprintf(r->error, sizeof(r->error), "cmd apps need packet capture and socket "
+			 "sampling: their verdicts come from them");
+		return -EINVAL;
+	}
+	if (o->any_cmd) {
+		ret = cmdapp_prepare(r);
+		if (ret < 0)
+			return ret;
+	}
+	if (!o->on)
+		return 0;
+	ret = pcap_dir_ready(r);
+	for (size_t i = 0; ret == 0 && i < o->nhosts; i++) {
+		struct obs_host *oh = &o->hosts[i];
+
+		oh->r = r;
+		oh->index = i;
+		tcp_relseq_init(&oh->rel);
+		host_addr(r->topo->hosts[i].addr4, &oh->addr4);
+		host_addr(r->topo->hosts[i].addr6, &oh->addr6);
+		ret = host_open(r, oh, true);
+	}
+	return ret;
+}
+
+/* Notes apps that died, for the views' cut. */
+static void note_deaths(struct engine_run *r, int64_t now)
+{
+	for (size_t i = 0; i < r->napps; i++)
+		if (r->apps[i].state == RUN_APP_DEAD && !r->obs->died[i])
+			r->obs->died[i] = now;
+}
+
+static void hosts_tick(struct engine_run *r, int64_t now)
+{
+	struct observer *o = r->obs;
+
+	for (size_t i = 0; i < o->nhosts; i++) {
+		struct obs_host *oh = &o->hosts[i];
+
+		if (oh->open && host_changed(r, oh)) {
+			host_close(r, oh);
+			obs_kernel_host_off(r, i, now);
+		}
+		if (!oh->open && r->topo->hosts[i].powered && r->topo->hosts[i].nsfd >= 0 &&
+		    host_open(r, oh, false) < 0)
+			continue;
+		capture_drain(oh);
+	}
+}
+
+void observe_tick(struct engine_run *r)
+{
+	struct observer *o = r->obs;
+	int64_t now = mono_usec();
+
+	if (!o || o->finished)
+		return;
+	if (o->on) {
+		note_deaths(r, now);
+		hosts_tick(r, now);
+		if (now - o->last_sample >= OBS_SAMPLE_US) {
+			o->last_sample = now;
+			obs_kernel_sample(r, now);
+		}
+	}
+	if (o->any_cmd) {
+		cmdapp_output_drain(r, false);
+		if (!r->t0_set)
+			cmdapp_check_listening(r);
+	}
+}
+
+void observe_go(struct engine_run *r)
+{
+	if (r->obs && r->obs->any_cmd)
+		cmdapp_go(r);
+}
+
+void observe_connection(struct engine_run *r, const struct run_app *a, const char *local,
+			const char *remote)
+{
+	struct ip_endpoint l, rm;
+	struct obs_conn *c;
+
+	if (!r->obs || !r->obs->on || r->obs->finished ||
+	    obs_endpoint_parse(local, &l) < 0 || obs_endpoint_parse(remote, &rm) < 0)
+		return;
+	c = obs_conn_get(r, (size_t)a->sc->host, &l, &rm, true);
+	if (c) {
+		c->app = (int)a->index;
+		c->exact = true;
+	}
+}
+
+/* A run that failed before t0 because a cmd app died: its last words. */
+static void explain_early_death(struct engine_run *r)
+{
+	size_t n = strlen(r->error);
+
+	for (size_t i = 0; i < r->napps && n + 16 < sizeof(r->error); i++) {
+		const struct run_app *a = &r->apps[i];
+		const char *line;
+
+		if (!a->sc->cmd || a->state != RUN_APP_DEAD)
+			continue;
+		line = cmdapp_last_line(r, a);
+		if (line[0]) {
+			snprintf(r->error + n, sizeof(r->error) - n, " (%s said: %s)",
+				 a->sc->name, line);
+			return;
+		}
+	}
+}
+
+void observe_finish(struct engine_run *r)
+{
+	struct observer *o = r->obs;
+	int64_t now = mono_usec();
+
+	if (!o || o->finished)
+		return;
+	if (o->on) {
+		note_deaths(r, now);
+		for (size_t i = 0; i < o->nhosts; i++) {
+			if (o->hosts[i].open && host_changed(r, &o->hosts[i]))
+				obs_kernel_host_off(r, i, now);
+			capture_drain(&o->hosts[i]);
+		}
+		obs_kernel_sample(r, now);
+		/* packets read while closing are written, not observed */
+		o->finished = true;
+		for (size_t i = 0; i < o->nhosts; i++)
+			host_close(r, &o->hosts[i]);
+	}
+	if (o->any_cmd)
+		cmdapp_output_drain(r, false);
+	o->finished = true;
+}
+
+void observe_collect(struct engine_run *r)
+{
+	if (!r->obs)
+		return;
+	if (r->obs->any_cmd) {
+		/* a program that died during the run may have left children in
+		 * its group (procs_kill skips a dead leader) */
+		for (size_t i = 0; i < r->napps; i++)
+			if (r->apps[i].sc->cmd && r->apps[i].pid > 0)
+				kill(-r->apps[i].pid, SIGKILL);
+		cmdapp_output_drain(r, true);
+	}
+	/* the built-in apps' last records are in (procs_kill drained them) */
+	if (r->went)
+		obs_views_decide(r);
+	else
+		explain_early_death(r);
+}
+
+void observe_free(struct engine_run *r)
+{
+	struct observer *o = r->obs;
+
+	if (!o)
+		return;
+	o->finished = true;
+	for (size_t i = 0; o->hosts && i < o->nhosts; i++)
+		host_close(r, &o->hosts[i]);
+	if (o->cmds)
+		cmdapp_free(r);
+	free(o->hosts);
+	free(o->conns);
+	free(o->died);
+	free(o->views);
+	free(o->agree);
+	free(o->has_views);
+	free(o->cmds);
+	free(o);
+	r->obs = NULL;
+}

@@ -1,0 +1,237 @@
+/*
+ * observe_int.h: the observer's state, shared by its files and not by the
+ * rest of the engine (which sees observe.h):
+ *
+ *   observe.c         life cycle: per-host capture and sock_diag handles,
+ *                     opened at the start, closed at a power-off, reopened
+ *                     after a power-on; the tick the engine calls
+ *   observe_wire.c    each captured frame: decoded, matched to a connection,
+ *                     a "packet" event, and a fact in the connection's log
+ *   observe_kernel.c  each connection sampled through sock_diag: "socket"
+ *                     events on change, and facts in the connection's log
+ *   observe_views.c   at the end: the wire's and the kernel's view of each
+ *                     app, the cmd apps' verdicts, the cross-check
+ *   observe_report.c  their members of the result
+ *   cmdapp.c          real programs (cmd:): directory, files, argv, spawn,
+ *                     the wait for their listening socket, the start at t0
+ *   cmdapp_output.c   their stdout/stderr: files, "output" events, the text
+ *                     and last lines for the result
+ *
+ * A connection is one TCP connection as one host sees it (its end), named
+ * by (host, boot, local end, remote end). Facts are kept with their times in
+ * small bounded logs, so the views can be cut at any instant afterwards (the
+ * moment an app closed its socket or died), whatever the order in which
+ * packets, samples and the apps' records reached the engine.
+ */
+#ifndef NETFAULT_ENGINE_OBSERVE_INT_H
+#define NETFAULT_ENGINE_OBSERVE_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/run.h"
+#include "netns/capture.h"
+#include "netns/endpoint.h"
+#include "netns/sockdiag.h"
+#include "netns/tcpdecode.h"
+
+#define OBS_SAMPLE_US        5000     /* sock_diag lookups of each connection */
+#define OBS_MAX_CONNS        256      /* connections followed per run */
+#define OBS_LOG_MAX          48       /* facts per connection and view */
+#define OBS_MAX_PACKET_EVENTS 5000    /* per run; the pcap files have all */
+#define OBS_MAX_SOCKET_EVENTS 2000
+#define OBS_UNSEEN_GIVEUP_US (2LL * 1000000) /* lookups of a socket never found */
+#define OBS_MAX_BOOTS        16       /* capture stats kept per host */
+#define OBS_DIR_MAX          256      /* pcap_dir, run_dir: longer is refused */
+
+/* What one fact in a connection's wire log is. */
+enum obs_wire_fact {
+	OW_FIN_IN = 1,
+	OW_RST_IN,
+	OW_ICMP_IN,        /* a destination-unreachable about our packet */
+	OW_SYNACK_IN,      /* the handshake was answered (client side) */
+	OW_SYN_OUT,        /* we opened it (the first SYN) */
+	OW_RETRY_OUT,      /* a retransmission or a probe went out */
+	OW_ANSWER_IN,      /* the first packet in after a retry */
+	OW_FIN_OUT,
+	OW_RST_OUT,
+};
+
+struct obs_wire_ev {
+	int64_t t;         /* absolute monotonic us */
+	uint8_t fact;      /* enum obs_wire_fact */
+	uint8_t icmp_kind; /* OW_ICMP_IN: SC_VERDICT_REFUSED or _UNREACHABLE */
+	uint16_t count;    /* OW_RETRY_OUT: retransmissions in this series */
+	uint16_t probes;   /* OW_RETRY_OUT: keepalive/zero-window probes */
+};
+
+/* A change seen by sock_diag. */
+struct obs_kern_ev {
+	int64_t t;
+	int64_t t_lo;      /* the sample before: the change happened after it */
+	uint8_t state;     /* TCP_*; TCP_CLOSE for gone */
+	bool gone;
+	uint8_t retransmits, probes;  /* of the last sample before (for gone) */
+};
+
+struct obs_conn {
+	size_t host;
+	unsigned boot;
+	struct ip_endpoint local, remote;
+	int app;                     /* owner app, -1 none */
+	bool exact;                  /* owner named by the app's own record */
+	int64_t first_t;             /* made (absolute monotonic us) */
+	/* wire */
+	int64_t first_pkt;           /* first packet, 0 = none yet */
+	int64_t last_pkt;            /* latest packet */
+	bool snd_valid, una_valid;
+	uint32_t snd_max, snd_una;   /* raw sequence numbers, ours */
+	int64_t last_retry, last_in;
+	struct obs_wire_ev wire[OBS_LOG_MAX];
+	size_t nwire;
+	/* kernel */
+	bool k_seen, k_done;         /* done: gone, TIME_WAIT, or given up */
+	int64_t k_last_t;            /* when it was last found */
+	struct tcp_sock_sample k_last;
+	struct obs_kern_ev kern[OBS_LOG_MAX];
+	size_t nkern;
+};
+
+struct obs_capstat {
+	unsigned boot;
+	char file[OBS_DIR_MAX + 32]; /* "" when no file */
+	uint64_t packets, written, not_written;
+	uint32_t kernel_dropped;
+	int error;                   /* negative errno of opening or writing */
+};
+
+struct obs_host {
+	struct engine_run *r;
+	size_t index;
+	struct capture *cap;
+	struct sockdiag *sd;
+	dev_t ns_dev;
+	ino_t ns_ino;                /* the namespace the handles live in */
+	unsigned boot;               /* 1, then +1 per power-on */
+	bool open;
+	struct ip_endpoint addr4, addr6;
+	struct tcp_relseq rel;
+	struct obs_capstat caps[OBS_MAX_BOOTS];
+	size_t ncaps;
+};
+
+/* One view of an app: what ended its connection, by one observer. */
+struct obs_view {
+	bool has;                    /* the observer saw a connection of it */
+	enum sc_verdict kind;        /* NOTHING when nothing ended it */
+	bool pending;                /* wire: retries unanswered, nothing arrived */
+	int64_t last_pkt;            /* wire: its connections' latest packet */
+	int64_t t;                   /* absolute; 0 for nothing */
+	char evidence[224];
+};
+
+#define CMD_OUT_LINE_MAX   1024      /* longer lines are cut into pieces */
+#define CMD_OUT_FILE_MAX   (1u << 20) /* bytes per stream written to its file */
+#define CMD_OUT_KEEP_MAX   (64u << 10) /* bytes per stream kept for the result */
+#define CMD_OUT_TAIL       20        /* last lines kept for the result */
+#define CMD_OUT_MAX_EVENTS 500       /* "output" events per app */
+#define CMD_OUT_READ_MAX   (64u << 10) /* bytes read per stream per tick */
+
+struct cmd_stream {
+	int fd;                      /* the engine's (read) end, -1 */
+	int file;                    /* the output file, -1 */
+	uint64_t file_bytes;
+	bool file_full;
+	char *keep;                  /* CMD_OUT_KEEP_MAX + 1 */
+	size_t nkeep;
+	bool keep_full;
+	char line[CMD_OUT_LINE_MAX + 1];
+	size_t nline;
+};
+
+struct cmd_tail_line {
+	int stream;                  /* 0 stdout, 1 stderr */
+	char *text;
+};
+
+struct cmd_proc {
+	char dir[OBS_DIR_MAX + 32];  /* the app's directory (${APPDIR}) */
+	char **argv;                 /* substituted, NULL-terminated */
+	gid_t groups[ENGINE_MAX_GROUPS]; /* the user's, when set_user */
+	int ngroups;
+	int pipes[2][2];             /* stdout, stderr: [read, write] */
+	struct cmd_stream out[2];
+	struct cmd_tail_line tail[CMD_OUT_TAIL];
+	size_t tail_next, ntail;
+	unsigned events;
+	bool events_capped;
+	bool spawned;
+};
+
+struct observer {
+	bool on;                     /* capture and sampling (opts->no_observe) */
+	bool finished;               /* views decided: no more facts */
+	struct obs_host *hosts;
+	size_t nhosts;
+	struct obs_conn *conns;
+	size_t nconns;
+	bool conns_full;
+	int64_t last_sample;
+	unsigned packet_events, socket_events;
+	bool packet_capped, socket_capped;
+	int64_t *died;               /* per app: when the engine saw it dead */
+	struct obs_view (*views)[3]; /* per app: app, wire, kernel */
+	bool *agree;                 /* per app */
+	bool *has_views;
+	/* cmd apps */
+	struct cmd_proc *cmds;       /* per app; only cmd apps' are used */
+	char rundir[OBS_DIR_MAX];
+	bool rundir_made, rundir_temp;
+	bool any_cmd;
+};
+
+/* observe_wire.c */
+void obs_wire_packet(void *user, const struct capture_packet *pkt);
+/* The connection (HOST's current boot, LOCAL, REMOTE), made when absent and
+ * CREATE; NULL when absent or the table is full. */
+struct obs_conn *obs_conn_get(struct engine_run *r, size_t host, const struct ip_endpoint *local,
+			      const struct ip_endpoint *remote, bool create);
+/* "10.0.0.2:5000" / "[fd00::2]:5000", as the "connection" event writes. */
+const char *obs_endpoint_text(const struct ip_endpoint *e, char *buf, size_t len);
+/* Parses that text back; -EINVAL. */
+int obs_endpoint_parse(const char *text, struct ip_endpoint *e);
+
+/* observe_kernel.c */
+void obs_kernel_sample(struct engine_run *r, int64_t now);
+/* The host's connections are gone with it (power-off). */
+void obs_kernel_host_off(struct engine_run *r, size_t host, int64_t now);
+
+/* observe_views.c */
+void obs_views_decide(struct engine_run *r);
+/* App I's views: {"app", "wire", "kernel"}, each null or {"verdict", "t",
+ * "evidence"}. */
+json_t *obs_views_json(const struct engine_run *r, size_t i);
+
+/* cmdapp.c */
+/* Makes the run directory and each cmd app's directory, files and argv. */
+int cmdapp_prepare(struct engine_run *r);
+/* Pre-t0 check of the cmd servers' listening sockets (sock_diag dump). */
+void cmdapp_check_listening(struct engine_run *r);
+void cmdapp_go(struct engine_run *r);
+void cmdapp_free(struct engine_run *r);
+/* cmdapp_output.c */
+/* Creates C's output files (stdout.log, stderr.log) in its directory
+ * DIRFD, owned by CTX's user when it has one. */
+int cmdapp_output_files(struct cmd_proc *c, int dirfd, const struct app_ctx *ctx);
+/* Takes over A's pipes' read ends (its files are open already). */
+int cmdapp_output_open(struct engine_run *r, struct run_app *a);
+void cmdapp_output_drain(struct engine_run *r, bool final);
+json_t *cmdapp_output_json(const struct engine_run *r, const struct run_app *a);
+json_t *cmdapp_tail_json(const struct engine_run *r, const struct run_app *a);
+void cmdapp_output_close(struct cmd_proc *c);
+/* The last stderr (else stdout) line of A, "" when none. */
+const char *cmdapp_last_line(const struct engine_run *r, const struct run_app *a);
+
+#endif

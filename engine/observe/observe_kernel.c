@@ -1,0 +1,173 @@
+/*
+ * observe_kernel.c: the kernel's view of the watched connections
+ * (observe_int.h). Every OBS_SAMPLE_US each connection an app owns is looked
+ * up in its host's kernel by its two ends (sockdiag_tcp_lookup: a few
+ * microseconds, where a dump of the namespace's table costs a millisecond).
+ * A change is a "socket" event: the socket appearing ("new"), its state
+ * ("state"), its retransmissions or backoff ("retransmit"), its keepalive
+ * or zero-window probes ("probe"), its end ("gone"). State changes and the
+ * end go into the connection's kernel log, the end with the retransmits and
+ * probes of the last sample before it, which tell a timeout from an RST.
+ *
+ * A socket in CLOSE is as good as gone: the kernel unhashes it there. A
+ * connection in TIME_WAIT is not sampled any more (nothing can happen to
+ * it), nor one never found within OBS_UNSEEN_GIVEUP_US of its first packet.
+ */
+#include "engine/observe/observe_int.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *timer_name(uint8_t timer)
+{
+	switch (timer) {
+	case SOCKDIAG_TIMER_RETRANS:
+		return "retransmit";
+	case SOCKDIAG_TIMER_KEEPALIVE:
+		return "keepalive";
+	case SOCKDIAG_TIMER_TIMEWAIT:
+		return "timewait";
+	case SOCKDIAG_TIMER_PROBE:
+		return "probe";
+	default:
+		return "none";
+	}
+}
+
+static void emit_socket(struct engine_run *r, const struct obs_conn *c, const char *change,
+			const struct tcp_sock_sample *s, int64_t t)
+{
+	struct observer *o = r->obs;
+	char local[IP_ENDPOINT_TEXT_MAX + 4], remote[IP_ENDPOINT_TEXT_MAX + 4];
+	json_t *ev;
+
+	if (o->socket_events >= OBS_MAX_SOCKET_EVENTS) {
+		if (!o->socket_capped)
+			run_warning(r, "more than %d socket changes: later ones are not events",
+				    OBS_MAX_SOCKET_EVENTS);
+		o->socket_capped = true;
+		return;
+	}
+	o->socket_events++;
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "socket",
+		       "host", r->topo->hosts[c->host].name, "app", r->apps[c->app].sc->name,
+		       "local", obs_endpoint_text(&c->local, local, sizeof(local)),
+		       "remote", obs_endpoint_text(&c->remote, remote, sizeof(remote)),
+		       "change", change, "state", tcp_state_name(s->state),
+		       "timer", timer_name(s->timer));
+	if (ev && s->has_info) {
+		json_object_set_new(ev, "retransmits", json_integer(s->info.retransmits));
+		json_object_set_new(ev, "probes", json_integer(s->info.probes));
+		json_object_set_new(ev, "backoff", json_integer(s->info.backoff));
+		json_object_set_new(ev, "rto_ms", json_integer(s->info.rto_us / 1000));
+		json_object_set_new(ev, "unacked", json_integer(s->info.unacked));
+		json_object_set_new(ev, "total_retrans", json_integer(s->info.total_retrans));
+	}
+	if (ev) {
+		json_object_set_new(ev, "send_queue", json_integer(s->send_queue));
+		json_object_set_new(ev, "recv_queue", json_integer(s->recv_queue));
+	}
+	run_emit(r, ev, t);
+}
+
+static void kern_log(struct obs_conn *c, int64_t t, uint8_t state, bool gone)
+{
+	const struct tcp_sock_sample *last = &c->k_last;
+	uint8_t retries = last->timer_retrans;
+
+	if (c->nkern >= OBS_LOG_MAX)
+		return;
+	if (last->has_info && last->info.retransmits > retries)
+		retries = last->info.retransmits;
+	c->kern[c->nkern++] = (struct obs_kern_ev){ .t = t, .t_lo = c->k_last_t ? c->k_last_t : t,
+		.state = state, .gone = gone,
+		.retransmits = retries,
+		.probes = last->has_info ? last->info.probes : 0 };
+}
+
+/* What changed between two samples of one socket, or NULL. */
+static const char *sample_change(const struct tcp_sock_sample *a,
+				 const struct tcp_sock_sample *b)
+{
+	if (a->state != b->state)
+		return "state";
+	if (a->timer_retrans != b->timer_retrans && b->timer == SOCKDIAG_TIMER_KEEPALIVE)
+		return "probe";
+	if (!a->has_info || !b->has_info)
+		return NULL;
+	if (a->info.retransmits != b->info.retransmits || a->info.backoff != b->info.backoff ||
+	    a->info.total_retrans != b->info.total_retrans)
+		return "retransmit";
+	if (a->info.probes != b->info.probes)
+		return "probe";
+	return NULL;
+}
+
+static void sample_conn(struct engine_run *r, struct obs_host *oh, struct obs_conn *c, int64_t now)
+{
+	struct tcp_sock_sample s;
+	const char *change;
+	int rc;
+
+	rc = sockdiag_tcp_lookup(oh->sd, &c->local, &c->remote, &s);
+	if (rc == 0 && s.state != TCP_CLOSE) {
+		if (!c->k_seen) {
+			c->k_seen = true;
+			c->k_last = s;
+			kern_log(c, now, s.state, false);
+			emit_socket(r, c, "new", &s, now);
+		} else if ((change = sample_change(&c->k_last, &s)) != NULL) {
+			bool state_changed = s.state != c->k_last.state;
+
+			c->k_last = s;
+			if (state_changed)
+				kern_log(c, now, s.state, false);
+			emit_socket(r, c, change, &s, now);
+		}
+		c->k_last = s;
+		c->k_last_t = now;
+		if (s.state == TCP_TIME_WAIT)
+			c->k_done = true;
+		return;
+	}
+	if (rc < 0 && rc != -ENOENT)
+		return;   /* a netlink hiccup: try again next time */
+	if (c->k_seen) {
+		kern_log(c, now, TCP_CLOSE, true);
+		emit_socket(r, c, "gone", &c->k_last, now);
+		c->k_done = true;
+	} else if (now - c->first_t > OBS_UNSEEN_GIVEUP_US) {
+		c->k_done = true;
+	}
+}
+
+void obs_kernel_sample(struct engine_run *r, int64_t now)
+{
+	struct observer *o = r->obs;
+
+	for (size_t i = 0; i < o->nconns; i++) {
+		struct obs_conn *c = &o->conns[i];
+		struct obs_host *oh = &o->hosts[c->host];
+
+		if (c->app < 0 || c->k_done || !oh->open || !oh->sd || c->boot != oh->boot)
+			continue;
+		sample_conn(r, oh, c, now);
+	}
+}
+
+void obs_kernel_host_off(struct engine_run *r, size_t host, int64_t now)
+{
+	struct observer *o = r->obs;
+
+	for (size_t i = 0; i < o->nconns; i++) {
+		struct obs_conn *c = &o->conns[i];
+
+		if (c->host != host || c->boot != o->hosts[host].boot || c->k_done)
+			continue;
+		c->k_done = true;
+		if (c->k_seen && c->app >= 0)
+			emit_socket(r, c, "host-off", &c->k_last, now);
+	}
+}

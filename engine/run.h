@@ -1,0 +1,142 @@
+/*
+ * run.h: the engine's state of one run, shared by the engine's files
+ * (engine.c the run loop, faults.c the host faults, events.c the event
+ * stream, report.c the result; netfaults.h has the network faults' own
+ * state and files). Not part of the engine's API (engine.h).
+ */
+#ifndef NETFAULT_ENGINE_RUN_H
+#define NETFAULT_ENGINE_RUN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/app/app.h"
+#include "engine/engine.h"
+#include "engine/observe/observe.h"
+#include "engine/verdict.h"
+#include "netns/netns.h"
+#include "scenario/scenario.h"
+
+#define RUN_TICK_MS 5                         /* cancel checked this often */
+#define RUN_LISTEN_TIMEOUT_US (10LL * 1000000) /* servers must listen by then */
+/* A run that ends early (every app finished or dead, no fault left) still
+ * waits this long after the last fault, finish or death, so that what these
+ * cause at once (a FIN, an RST) reaches the verdicts. */
+#define RUN_SETTLE_US (200LL * 1000)
+
+enum run_app_state {
+	RUN_APP_NONE,          /* not forked */
+	RUN_APP_STARTING,      /* forked, setting up */
+	RUN_APP_LISTENING,     /* server ready before t0 */
+	RUN_APP_RUNNING,       /* GO sent */
+	RUN_APP_FINISHED,      /* every step done, idling with its socket */
+	RUN_APP_DEAD,          /* reaped */
+};
+
+struct run_step {
+	bool done;
+	int result;
+	uint64_t bytes;
+	int64_t started_us, ended_us;   /* since t0 */
+};
+
+struct run_app {
+	const struct sc_app *sc;
+	size_t index;
+	struct app_ctx ctx;    /* handed to the forked process */
+	pid_t pid;             /* also its process group */
+	int pidfd;
+	int chan;              /* the engine's end, -1 once at end of file */
+	enum run_app_state state;
+	bool killed_by_fault;
+	bool died;             /* exited or killed during the run */
+	bool connected;
+	bool closed;           /* its own close or abort step ran */
+	struct run_step *steps;
+	struct verdict v;      /* t_us since t0 */
+};
+
+struct run_event {
+	json_t *ev;
+	int64_t at;
+};
+
+struct engine_run {
+	const struct scenario *sc;
+	const struct engine_opts *opts;
+	struct run_lease lease;
+	bool leased;
+	struct topology *topo;
+	struct run_app *apps;
+	size_t napps;
+	int tfd;               /* timerfd for the next fault or the end */
+	int64_t t0;
+	bool t0_set;
+	bool went;             /* the apps were told GO */
+	int64_t ended;         /* when the run stopped (absolute) */
+	size_t next_fault;
+	int64_t last_change;   /* last fault, app finish or death (absolute) */
+	int64_t *poweron_at;   /* per host, absolute; 0 = no reboot pending */
+	struct netfaults *nf;  /* network faults, link: (netfaults.h) */
+	struct observer *obs;  /* capture, sock_diag, cmd apps (observe.h) */
+	struct run_event *early;  /* events before t0, emitted at t0 */
+	size_t nearly, early_cap;
+	const char *end_reason;
+	char error[512];
+};
+
+static inline bool run_cancelled(const struct engine_run *r)
+{
+	return r->opts && r->opts->cancel && *r->opts->cancel;
+}
+
+/* events.c */
+json_t *run_event_new(const char *kind);
+/* Emits EV (taking it) with "t" for the absolute time AT; events before t0
+ * wait until run_flush_early(). */
+void run_emit(struct engine_run *r, json_t *ev, int64_t at);
+void run_flush_early(struct engine_run *r);
+void run_warning(struct engine_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void run_emit_topology(struct engine_run *r);
+void run_emit_app(struct engine_run *r, const struct run_app *a, const char *state,
+		  int status, int64_t at);
+void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i);
+void run_emit_verdict(struct engine_run *r, const struct run_app *a);
+/* Text of a step's argument: "26", "hello", "2s", "write", "". */
+const char *run_step_arg(const struct sc_step *st, char *buf, size_t len);
+
+/* procs.c */
+/* Resolves what app A's process needs before the fork (user). */
+int procs_prepare(struct engine_run *r, struct run_app *a);
+/* Forks every app into its host; servers start listening. */
+int procs_spawn(struct engine_run *r);
+/* Polls channels, pidfds and the timerfd up to TIMEOUT_MS; handles records
+ * and deaths. Negative errno: a setup error an app reported before t0. */
+int procs_poll(struct engine_run *r, int timeout_ms);
+/* Reads every record waiting from A. */
+int procs_drain(struct engine_run *r, struct run_app *a);
+/* Kills every app's process group and reaps it. */
+void procs_kill(struct engine_run *r);
+
+/* hosts.c */
+/* Builds the topology of the scenario's hosts (r->error says why not);
+ * like every topology_* change, it returns once the links carry packets. */
+int hosts_build(struct engine_run *r);
+
+/* faults.c */
+/* 0 when the scenario uses only what this engine runs; else -ENOTSUP and a
+ * plain message in ERR. */
+int faults_check_supported(const struct scenario *sc, char *err, size_t len);
+/* Runs fault F now. Returns 0 or negative errno (r->error says why). */
+int fault_run(struct engine_run *r, const struct sc_fault *f);
+/* Powers host H on again at the end of a reboot. */
+int fault_reboot_end(struct engine_run *r, size_t h);
+
+/* report.c */
+/* The result object of engine.h; RET is engine_run's return value. */
+json_t *report_result(struct engine_run *r, int ret);
+
+#endif
