@@ -5,7 +5,8 @@
  *
  * One thread, one poll loop over three descriptors:
  *   - the NFQUEUE socket: each queued packet is admitted to its direction's
- *     schedule at the time it is read (or dropped at once: loss, full);
+ *     schedule at the time it is read (or dropped at once: loss, full),
+ *     except IPv6 neighbour discovery, accepted at once (impair.h);
  *   - a timerfd armed, absolute on CLOCK_MONOTONIC, at the earliest release
  *     time of both directions (timerfds carry no timer slack, so releases
  *     happen within a few microseconds of their time on an idle machine);
@@ -67,12 +68,16 @@ static void verdict(struct dl_proc *p, int dir, uint32_t id, int v)
 		p->err = rc;
 }
 
-static void on_packet(void *ctx, uint16_t queue_num, uint32_t id, uint32_t len)
+static void on_packet(void *ctx, uint16_t queue_num, uint32_t id, uint32_t len,
+		      const uint8_t *head, size_t headlen)
 {
 	struct dl_proc *p = ctx;
 	int dir = queue_num == p->args->queue_out ? DIR_OUT : DIR_IN;
 
-	if (dl_sched_admit(&p->sched[dir], id, len, now_ns()) != DL_HOLD)
+	/* address resolution passes at once, as through netem's tree (impair.h) */
+	if (head && impair_is_resolution(head, headlen))
+		verdict(p, dir, id, NF_ACCEPT);
+	else if (dl_sched_admit(&p->sched[dir], id, len, now_ns()) != DL_HOLD)
 		verdict(p, dir, id, NF_DROP);
 }
 

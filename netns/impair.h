@@ -18,6 +18,14 @@
  *   limit         packets held at most (0: IMPAIR_DEFAULT_LIMIT, netem's
  *                 default); a packet arriving at a full queue is lost
  *
+ * Address resolution is never impaired, by either engine: ARP (the queue
+ * engine's iptables rules never see it; netem's tree lets it pass, see
+ * qdisc.h) and IPv6 neighbour discovery, recognised by
+ * impair_is_resolution. A scenario impairs the traffic between its apps,
+ * not the neighbour lookups a real network would have done long before
+ * (and that a firewall fault lets through as well); were they delayed, a
+ * first packet would wait for a lookup that itself took a round trip.
+ *
  * Pure definitions, no state.
  */
 #ifndef NETFAULT_IMPAIR_H
@@ -25,6 +33,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define IMPAIR_DEFAULT_LIMIT   1000u
@@ -32,6 +41,20 @@
 #define IMPAIR_MAX_DELAY_US    (3600u * 1000000u / 16u)  /* 225 s */
 #define IMPAIR_MAX_RATE_BPS    (8ull * 2147483647ull)   /* tbf's 32-bit rate */
 #define IMPAIR_RATE_BACKLOG_US 100000u
+
+/* IPv6 neighbour discovery (RFC 4861): ICMPv6 whose hop limit is 255, as
+ * the RFC requires of every one of its messages (and of no other ICMPv6 a
+ * host sends unless told to). */
+#define IMPAIR_ND_NEXTHDR  58u
+#define IMPAIR_ND_HOPLIMIT 255u
+
+/* True when the IPv6 packet starting at PKT (LEN bytes of it, at least the
+ * 40-byte header) is neighbour discovery, which no engine impairs. */
+static inline bool impair_is_resolution(const uint8_t *pkt, size_t len)
+{
+	return len >= 40 && (pkt[0] >> 4) == 6 && pkt[6] == IMPAIR_ND_NEXTHDR &&
+	       pkt[7] == IMPAIR_ND_HOPLIMIT;
+}
 
 /* A direction seen from the host; the scenario's values. */
 enum link_dir { LINK_OUT = 1, LINK_IN = 2, LINK_BOTH = 3 };

@@ -158,16 +158,22 @@ static void packet_message(const struct nlmsghdr *nlh, nfqueue_packet_fn fn, voi
 	struct nlattr *attr[NFQA_MAX + 1] = { NULL };
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	const struct nfqnl_msg_packet_hdr *ph;
+	const uint8_t *head = NULL;
+	size_t headlen = 0;
 	uint32_t len = 0;
 
 	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
 		return;
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	if (attr[NFQA_PAYLOAD]) {
+		head = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
+		headlen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	}
 	if (attr[NFQA_CAP_LEN])
 		len = ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN]));
-	else if (attr[NFQA_PAYLOAD])
-		len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-	fn(ctx, ntohs(nfg->res_id), ntohl(ph->packet_id), len);
+	else
+		len = (uint32_t)headlen;
+	fn(ctx, ntohs(nfg->res_id), ntohl(ph->packet_id), len, head, headlen);
 }
 
 int nfqueue_receive(struct nfqueue *q, int max_reads, nfqueue_packet_fn fn, void *ctx)

@@ -25,9 +25,11 @@
 
 struct nfqueue;
 
-/* Called for each queued packet: its queue number, id and full length. */
-typedef void (*nfqueue_packet_fn)(void *ctx, uint16_t queue_num,
-				  uint32_t id, uint32_t len);
+/* Called for each queued packet: its queue number, id and full length, and
+ * its first HEADLEN bytes (at most NFQUEUE_COPY_BYTES, from the IP header
+ * on; HEAD is NULL when the kernel sent none). */
+typedef void (*nfqueue_packet_fn)(void *ctx, uint16_t queue_num, uint32_t id,
+				  uint32_t len, const uint8_t *head, size_t headlen);
 
 int nfqueue_open(struct nfqueue **out);
 void nfqueue_close(struct nfqueue *q);

@@ -1,7 +1,8 @@
 /*
- * qdisc.c: netem and tbf through libnl-route-3 (see qdisc.h for the tree
- * shapes and why each has its own root handle), and the one-time probe for
- * netem.
+ * qdisc.c: netem and tbf under a prio root, with the u32 filters that let
+ * address resolution pass, through libnl-route-3 (see qdisc.h for the tree
+ * shapes, why each has its own root handle and why address resolution gets
+ * a band of its own), and the one-time probe for netem.
  */
 #include "netns/qdisc.h"
 
@@ -9,12 +10,17 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
 #include <netlink/netlink.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/cls/u32.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/netem.h>
+#include <netlink/route/qdisc/prio.h>
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 
@@ -23,6 +29,9 @@
 #define ETH_FRAME_MAX  1514u
 #define TBF_BURST_USEC 2000u
 #define PROBE_DELAY_US 1000u
+#define PROBE_RATE_BPS 1000000000u
+#define PRIO_BANDS     2
+#define IPV6_NEXTHDR_OFF 6    /* next header, then hop limit */
 
 enum tree_shape { SHAPE_NONE, SHAPE_NETEM, SHAPE_TBF, SHAPE_TBF_NETEM };
 
@@ -119,6 +128,72 @@ int qdisc_tbf_request(int ifindex, uint32_t parent, uint32_t handle,
 	return request_of(q, out);
 }
 
+int qdisc_prio_request(int ifindex, uint32_t root, struct nl_msg **out)
+{
+	uint8_t map[TC_PRIO_MAX + 1];
+	struct rtnl_qdisc *q;
+	int rc;
+
+	*out = NULL;
+	rc = qdisc_new(ifindex, TC_H_ROOT, root, "prio", &q);
+	if (rc < 0)
+		return rc;
+	/* band indexes count from 0: class R:2 is band 1 */
+	memset(map, QDISC_BAND_IMPAIRED - 1, sizeof(map));
+	rtnl_qdisc_prio_set_bands(q, PRIO_BANDS);
+	rc = rtnl_qdisc_prio_set_priomap(q, map, (int)sizeof(map));
+	if (rc < 0) {
+		rtnl_qdisc_put(q);
+		return nlerr_to_errno(rc);
+	}
+	return request_of(q, out);
+}
+
+static uint16_t filter_prio(enum qdisc_filter which)
+{
+	return which == QDISC_FILTER_ARP ? 1 : 2;
+}
+
+int qdisc_filter_request(int ifindex, uint32_t root, enum qdisc_filter which,
+			 struct nl_msg **out)
+{
+	struct rtnl_cls *c;
+	int rc;
+
+	*out = NULL;
+	if ((unsigned)which >= QDISC_FILTER_COUNT)
+		return -EINVAL;
+	c = rtnl_cls_alloc();
+	if (!c)
+		return -ENOMEM;
+	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
+	rtnl_tc_set_parent(TC_CAST(c), root);
+	rc = rtnl_tc_set_kind(TC_CAST(c), "u32");
+	if (rc < 0)
+		goto out;
+	/* one prio per protocol (the kernel wants that); the prio is the
+	 * filter's identity (filters_apply) */
+	rtnl_cls_set_prio(c, filter_prio(which));
+	if (which == QDISC_FILTER_ARP) {
+		rtnl_cls_set_protocol(c, ETH_P_ARP);
+		rc = rtnl_u32_add_key_uint32(c, 0, 0, 0, 0);   /* every frame */
+	} else {
+		rtnl_cls_set_protocol(c, ETH_P_IPV6);
+		rc = rtnl_u32_add_key_uint16(c, (uint16_t)(IMPAIR_ND_NEXTHDR << 8 |
+							   IMPAIR_ND_HOPLIMIT),
+					     0xffff, IPV6_NEXTHDR_OFF, 0);
+	}
+	if (rc >= 0)
+		rc = rtnl_u32_set_classid(c, TC_H_MAKE(root, QDISC_BAND_RESOLVE));
+	if (rc >= 0)
+		rc = rtnl_u32_set_cls_terminal(c);
+	if (rc >= 0)
+		rc = rtnl_cls_build_add_request(c, NLM_F_CREATE | NLM_F_EXCL, out);
+out:
+	rtnl_cls_put(c);
+	return rc < 0 ? nlerr_to_errno(rc) : 0;
+}
+
 /* ---- talking to the kernel --------------------------------------------- */
 
 static int send_request(struct nl_sock *sk, int rc_build, struct nl_msg *msg)
@@ -150,30 +225,61 @@ static int root_delete(struct nl_sock *sk, int ifindex)
 	return 0;
 }
 
-static int tree_apply(struct nl_sock *sk, int ifindex, const struct link_impair *imp)
+/* The prio root ROOT and the filters it lacks, as qdisc.h describes: a root
+ * just made has none, one changed in place keeps its own. */
+static int root_apply(struct nl_sock *sk, int ifindex, uint32_t root)
 {
+	struct nl_cache *have = NULL;
 	struct nl_msg *msg;
 	int rc;
 
-	switch (shape_of(imp)) {
-	case SHAPE_NETEM:
-		rc = qdisc_netem_request(ifindex, TC_H_ROOT, QDISC_HANDLE_NETEM, imp, &msg);
-		return send_request(sk, rc, msg);
-	case SHAPE_TBF:
-		rc = qdisc_tbf_request(ifindex, TC_H_ROOT, QDISC_HANDLE_TBF, imp, &msg);
-		return send_request(sk, rc, msg);
-	case SHAPE_TBF_NETEM:
-		rc = qdisc_tbf_request(ifindex, TC_H_ROOT, QDISC_HANDLE_TBF_NETEM, imp, &msg);
+	rc = qdisc_prio_request(ifindex, root, &msg);
+	rc = send_request(sk, rc, msg);
+	if (rc < 0)
+		return rc;
+	rc = rtnl_cls_alloc_cache(sk, ifindex, root, &have);
+	if (rc < 0)
+		return nlerr_to_errno(rc);
+	for (int f = 0; f < QDISC_FILTER_COUNT && rc == 0; f++) {
+		struct rtnl_cls *old = rtnl_cls_find_by_prio(have, ifindex, root,
+							     filter_prio((enum qdisc_filter)f));
+
+		if (old) {
+			rtnl_cls_put(old);
+			continue;
+		}
+		rc = qdisc_filter_request(ifindex, root, (enum qdisc_filter)f, &msg);
 		rc = send_request(sk, rc, msg);
-		if (rc < 0)
-			return rc;
-		rc = qdisc_netem_request(ifindex, TC_H_MAKE(QDISC_HANDLE_TBF_NETEM, 1),
-					 QDISC_HANDLE_NETEM_LEAF, imp, &msg);
-		return send_request(sk, rc, msg);
-	case SHAPE_NONE:
-	default:
-		return root_delete(sk, ifindex);
 	}
+	nl_cache_free(have);
+	return rc;
+}
+
+static int tree_apply(struct nl_sock *sk, int ifindex, const struct link_impair *imp)
+{
+	enum tree_shape shape = shape_of(imp);
+	uint32_t root = shape == SHAPE_NETEM ? QDISC_ROOT_NETEM :
+			shape == SHAPE_TBF ? QDISC_ROOT_TBF : QDISC_ROOT_TBF_NETEM;
+	uint32_t band = TC_H_MAKE(root, QDISC_BAND_IMPAIRED);
+	struct nl_msg *msg;
+	int rc;
+
+	if (shape == SHAPE_NONE)
+		return root_delete(sk, ifindex);
+	rc = root_apply(sk, ifindex, root);
+	if (rc < 0)
+		return rc;
+	if (shape == SHAPE_NETEM) {
+		rc = qdisc_netem_request(ifindex, band, QDISC_HANDLE_NETEM, imp, &msg);
+		return send_request(sk, rc, msg);
+	}
+	rc = qdisc_tbf_request(ifindex, band, QDISC_HANDLE_TBF, imp, &msg);
+	rc = send_request(sk, rc, msg);
+	if (rc < 0 || shape == SHAPE_TBF)
+		return rc;
+	rc = qdisc_netem_request(ifindex, TC_H_MAKE(QDISC_HANDLE_TBF, 1), QDISC_HANDLE_NETEM,
+				 imp, &msg);
+	return send_request(sk, rc, msg);
 }
 
 /* Opens rtnetlink in NSFD and finds IFNAME there. */
@@ -225,10 +331,10 @@ int qdisc_clear(int nsfd, const char *ifname)
 /* Runs in its own thread: the namespace it unshares dies with it. */
 static void *probe_thread(void *arg)
 {
-	const struct link_impair probe = { .delay_us = PROBE_DELAY_US };
+	const struct link_impair probe = { .delay_us = PROBE_DELAY_US,
+					   .rate_bps = PROBE_RATE_BPS };
 	int *result = arg;
 	struct nl_sock *sk = NULL;
-	struct nl_msg *msg;
 	int nsfd, ifindex, rc;
 
 	if (unshare(CLONE_NEWNET) < 0) {
@@ -246,10 +352,10 @@ static void *probe_thread(void *arg)
 		*result = ifindex;
 		return NULL;
 	}
-	rc = qdisc_netem_request(ifindex, TC_H_ROOT, QDISC_HANDLE_NETEM, &probe, &msg);
-	rc = send_request(sk, rc, msg);
+	rc = tree_apply(sk, ifindex, &probe);
 	nlroute_close(sk);
-	/* The kernel answers ENOENT ("Specified qdisc kind is unknown"). */
+	/* The kernel answers ENOENT for a missing qdisc ("Specified qdisc kind
+	 * is unknown") or classifier ("TC classifier not found"). */
 	*result = rc == 0 ? 1 : rc == -ENOENT ? 0 : rc;
 	return NULL;
 }

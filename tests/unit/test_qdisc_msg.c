@@ -1,5 +1,6 @@
 /*
- * test_qdisc_msg.c: the netem and tbf requests that qdisc.c has libnl build,
+ * test_qdisc_msg.c: the netem, tbf, prio and u32 filter requests that
+ * qdisc.c has libnl build,
  * read back attribute by attribute without a kernel (no privileges, no
  * sockets): what the kernel would be told is what the impairment says.
  * Also built with ASan+UBSan (make check-san).
@@ -9,6 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -129,8 +133,8 @@ START_TEST(test_netem_as_leaf)
 	struct link_impair imp = { .delay_us = 5000, .rate_bps = 1000000 };
 	struct parsed p;
 
-	netem_parsed(&imp, TC_H_MAKE(QDISC_HANDLE_TBF_NETEM, 1), QDISC_HANDLE_NETEM_LEAF, &p);
-	ck_assert_uint_eq(p.tc.tcm_parent, 0x00010001u);
+	netem_parsed(&imp, TC_H_MAKE(QDISC_HANDLE_TBF, 1), QDISC_HANDLE_NETEM, &p);
+	ck_assert_uint_eq(p.tc.tcm_parent, 0x00050001u);
 	ck_assert_uint_eq(p.tc.tcm_handle, 0x00030000u);
 }
 END_TEST
@@ -201,6 +205,117 @@ START_TEST(test_tbf_rejects)
 }
 END_TEST
 
+/* The root: prio, two bands, every priority to the impaired band 2 (index 1). */
+START_TEST(test_prio_root)
+{
+	struct nl_msg *msg = NULL;
+	struct parsed p;
+	struct nlattr *tb[TCA_MAX + 1];
+	struct tc_prio_qopt q;
+
+	ck_assert_int_eq(qdisc_prio_request(IFINDEX, QDISC_ROOT_NETEM, &msg), 0);
+	parse(msg, &p);
+	ck_assert_int_eq(nlmsg_parse(nlmsg_hdr(msg), sizeof(struct tcmsg), tb, TCA_MAX, NULL), 0);
+	ck_assert_int_ge(nla_len(tb[TCA_OPTIONS]), (int)sizeof(q));
+	memcpy(&q, nla_data(tb[TCA_OPTIONS]), sizeof(q));
+	nlmsg_free(msg);
+	ck_assert_str_eq(p.kind, "prio");
+	ck_assert_uint_eq(p.hdr.nlmsg_type, RTM_NEWQDISC);
+	ck_assert_uint_eq(p.tc.tcm_parent, TC_H_ROOT);
+	ck_assert_uint_eq(p.tc.tcm_handle, QDISC_ROOT_NETEM);
+	ck_assert_int_eq(q.bands, 2);
+	for (int i = 0; i <= TC_PRIO_MAX; i++)
+		ck_assert_uint_eq(q.priomap[i], QDISC_BAND_IMPAIRED - 1);
+}
+END_TEST
+
+struct parsed_filter {
+	struct tcmsg tc;
+	char kind[16];
+	uint32_t classid;
+	struct tc_u32_sel sel;
+	struct tc_u32_key key;
+};
+
+static void filter_parsed(enum qdisc_filter which, struct parsed_filter *f)
+{
+	struct nl_msg *msg = NULL;
+	struct nlmsghdr *nlh;
+	struct nlattr *tb[TCA_MAX + 1], *opt[TCA_U32_MAX + 1];
+
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(qdisc_filter_request(IFINDEX, QDISC_ROOT_TBF, which, &msg), 0);
+	nlh = nlmsg_hdr(msg);
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWTFILTER);
+	ck_assert_uint_eq(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE),
+			  NLM_F_CREATE | NLM_F_EXCL);
+	memcpy(&f->tc, nlmsg_data(nlh), sizeof(f->tc));
+	ck_assert_int_eq(nlmsg_parse(nlh, sizeof(struct tcmsg), tb, TCA_MAX, NULL), 0);
+	nla_strlcpy(f->kind, tb[TCA_KIND], sizeof(f->kind));
+	ck_assert_int_eq(nla_parse_nested(opt, TCA_U32_MAX, tb[TCA_OPTIONS], NULL), 0);
+	ck_assert_ptr_nonnull(opt[TCA_U32_CLASSID]);
+	f->classid = nla_get_u32(opt[TCA_U32_CLASSID]);
+	ck_assert_ptr_nonnull(opt[TCA_U32_SEL]);
+	/* one key: the selector, then its key */
+	ck_assert_int_eq(nla_len(opt[TCA_U32_SEL]), (int)(sizeof(f->sel) + sizeof(f->key)));
+	memcpy(&f->sel, nla_data(opt[TCA_U32_SEL]), sizeof(f->sel));
+	memcpy(&f->key, (const char *)nla_data(opt[TCA_U32_SEL]) + sizeof(f->sel),
+	       sizeof(f->key));
+	nlmsg_free(msg);
+}
+
+/* ARP and neighbour discovery go to band 1, by u32 filters that end the
+ * classification (terminal), one prio each. */
+START_TEST(test_resolution_filters)
+{
+	struct parsed_filter f;
+	struct nl_msg *msg = NULL;
+
+	filter_parsed(QDISC_FILTER_ARP, &f);
+	ck_assert_str_eq(f.kind, "u32");
+	ck_assert_uint_eq(f.tc.tcm_parent, QDISC_ROOT_TBF);
+	ck_assert_uint_eq(f.tc.tcm_info, TC_H_MAKE(1u << 16, htons(ETH_P_ARP)));
+	ck_assert_uint_eq(f.classid, TC_H_MAKE(QDISC_ROOT_TBF, QDISC_BAND_RESOLVE));
+	ck_assert(f.sel.flags & TC_U32_TERMINAL);
+	ck_assert_uint_eq(f.sel.nkeys, 1);
+	ck_assert_uint_eq(f.key.mask, 0);            /* every ARP frame */
+
+	filter_parsed(QDISC_FILTER_ND, &f);
+	ck_assert_uint_eq(f.tc.tcm_info, TC_H_MAKE(2u << 16, htons(ETH_P_IPV6)));
+	ck_assert_uint_eq(f.classid, TC_H_MAKE(QDISC_ROOT_TBF, QDISC_BAND_RESOLVE));
+	ck_assert(f.sel.flags & TC_U32_TERMINAL);
+	/* bytes 6 and 7 of the IPv6 header: next header 58, hop limit 255 */
+	ck_assert_int_eq(f.key.off, 4);
+	ck_assert_uint_eq(ntohl(f.key.mask), 0x0000ffffu);
+	ck_assert_uint_eq(ntohl(f.key.val), 0x00003affu);
+
+	ck_assert_int_eq(qdisc_filter_request(IFINDEX, QDISC_ROOT_TBF, QDISC_FILTER_COUNT, &msg),
+			 -EINVAL);
+	ck_assert_ptr_null(msg);
+}
+END_TEST
+
+/* What the delay line lets pass is what the ND filter matches. */
+START_TEST(test_is_resolution)
+{
+	uint8_t pkt[48] = { 0x60 };
+
+	pkt[6] = 58;
+	pkt[7] = 255;
+	pkt[40] = 135;
+	ck_assert(impair_is_resolution(pkt, sizeof(pkt)));
+	ck_assert(!impair_is_resolution(pkt, 39));       /* too short */
+	pkt[7] = 64;                                      /* an echo request */
+	ck_assert(!impair_is_resolution(pkt, sizeof(pkt)));
+	pkt[7] = 255;
+	pkt[6] = 6;                                       /* TCP */
+	ck_assert(!impair_is_resolution(pkt, sizeof(pkt)));
+	pkt[6] = 58;
+	pkt[0] = 0x45;                                    /* IPv4 */
+	ck_assert(!impair_is_resolution(pkt, sizeof(pkt)));
+}
+END_TEST
+
 static Suite *qdisc_msg_suite(void)
 {
 	Suite *s = suite_create("qdisc_msg");
@@ -214,6 +329,9 @@ static Suite *qdisc_msg_suite(void)
 	tcase_add_test(tc, test_tbf_values);
 	tcase_add_test(tc, test_tbf_big_burst);
 	tcase_add_test(tc, test_tbf_rejects);
+	tcase_add_test(tc, test_prio_root);
+	tcase_add_test(tc, test_resolution_filters);
+	tcase_add_test(tc, test_is_resolution);
 	suite_add_tcase(s, tc);
 	return s;
 }
