@@ -1,23 +1,24 @@
 /*
  * client.c: the control socket, client side (see client.h).
  *
- * Replies can be large (show sends every event of a run), so lines are
- * capped at CONN_MAX_LINE, well above what netfaultd sends.
+ * Requests go out with json_line_send and replies are framed by linebuf,
+ * as on the daemon's side. Replies can be large (show sends every event of
+ * a run), so lines are capped at CONN_MAX_LINE, well above what netfaultd
+ * sends.
  */
 #include "ctl/client.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/jsonline.h"
 #include "common/protocol.h"
 
 #define CONN_MAX_LINE (64u << 20)
-#define CONN_CHUNK    (64u << 10)
 
 int conn_open(struct ctl_conn *c, const char *path)
 {
@@ -25,6 +26,7 @@ int conn_open(struct ctl_conn *c, const char *path)
 	int err;
 
 	*c = (struct ctl_conn){ .fd = -1 };
+	linebuf_init(&c->in, CONN_MAX_LINE);
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		fprintf(stderr, "netfaultctl: %s: socket path too long\n", path);
 		return -ENAMETOOLONG;
@@ -52,37 +54,14 @@ void conn_close(struct ctl_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->buf);
-	*c = (struct ctl_conn){ .fd = -1 };
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	linebuf_free(&c->in);
+	c->fd = -1;
 }
 
 int conn_send(struct ctl_conn *c, json_t *req)
 {
-	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
-	size_t len;
-	int err = -ENOMEM;
+	int err = json_line_send(c->fd, req);
 
-	if (text) {
-		len = strlen(text);
-		text[len++] = '\n';    /* json_dumps' NUL becomes the newline */
-		err = write_all(c->fd, text, len);
-	}
-	free(text);
 	json_decref(req);
 	return err;
 }
@@ -94,42 +73,25 @@ bool conn_send_refused(int err)
 
 long conn_fill(struct ctl_conn *c)
 {
-	ssize_t n;
+	long n;
 
-	if (c->cap - c->len < CONN_CHUNK) {
-		size_t want = c->cap ? c->cap * 2 : CONN_CHUNK * 2;
-		char *grown;
-
-		if (c->len > CONN_MAX_LINE)
-			return -EMSGSIZE;
-		grown = realloc(c->buf, want);
-		if (!grown)
-			return -ENOMEM;
-		c->buf = grown;
-		c->cap = want;
-	}
 	do
-		n = read(c->fd, c->buf + c->len, c->cap - c->len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	c->len += (size_t)n;
+		n = linebuf_fill(&c->in, c->fd);
+	while (n == -EINTR);
 	return n;
 }
 
 json_t *conn_next(struct ctl_conn *c, bool *bad)
 {
-	char *nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
-	size_t used;
+	size_t pending = linebuf_pending(&c->in);
+	char *line = linebuf_next(&c->in);
 	json_t *msg;
 
 	*bad = false;
-	if (!nl)
+	if (!line)
 		return NULL;
-	used = (size_t)(nl - c->buf) + 1;
-	msg = json_loadb(c->buf, used - 1, 0, NULL);
-	memmove(c->buf, c->buf + used, c->len - used);
-	c->len -= used;
+	/* the line's length, newline excluded: a NUL inside it stays an error */
+	msg = json_loadb(line, pending - linebuf_pending(&c->in) - 1, 0, NULL);
 	*bad = !json_is_object(msg);
 	if (*bad) {
 		json_decref(msg);

@@ -9,10 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/linebuf.h"
+
 struct ctl_conn {
 	int fd;
-	char *buf;
-	size_t len, cap;
+	struct linebuf in;         /* replies, framed (CONN_MAX_LINE) */
 };
 
 /* Connects to the daemon at PATH. On failure says why on stderr (and how

@@ -29,10 +29,10 @@
 #include <sys/queue.h>
 #include <unistd.h>
 
+#include "common/linebuf.h"
 #include "common/log.h"
 #include "common/protocol.h"
 #include "daemon/identity.h"
-#include "daemon/linebuf.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
 #include "daemon/requests.h"

@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/jsonline.h"
 #include "common/log.h"
 #include "common/monotime.h"
 #include "common/protocol.h"
@@ -174,16 +175,10 @@ static void refuse(int fd, const char *error)
 {
 	json_t *msg = json_pack("{s:s, s:b, s:s}", NF_TYPE, NF_TYPE_ERROR,
 				NF_OK, 0, NF_ERROR, error);
-	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	int err = json_line_send(fd, msg);
 
-	if (text) {
-		size_t len = strlen(text);
-
-		text[len] = '\n';  /* json_dumps' NUL becomes the newline */
-		if (write(fd, text, len + 1) < 0)
-			log_debug("refused client: %s", strerror(errno));
-	}
-	free(text);
+	if (err < 0)
+		log_debug("refused client: %s", strerror(-err));
 	json_decref(msg);
 	close(fd);
 }

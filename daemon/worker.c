@@ -2,9 +2,10 @@
  * worker.c: one forked process per run (see worker.h).
  *
  * The event channel is a socketpair, not a pipe, so the worker writes with
- * MSG_NOSIGNAL: if the daemon is gone, a write fails instead of killing the
- * worker with SIGPIPE before it has torn its namespaces down, and SIGPIPE
- * stays at its default for the apps the engine starts.
+ * MSG_NOSIGNAL (json_line_send): if the daemon is gone, a write fails
+ * instead of killing the worker with SIGPIPE before it has torn its
+ * namespaces down, and SIGPIPE stays at its default for the apps the engine
+ * starts.
  *
  * A worker ends when waitpid() says so. Everything it wrote before exiting
  * is then in the socket buffer, so the daemon reads until the buffer is
@@ -34,9 +35,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/jsonline.h"
+#include "common/linebuf.h"
 #include "common/log.h"
 #include "daemon/identity.h"
-#include "daemon/linebuf.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
 #include "daemon/pcapdir.h"
@@ -69,29 +71,14 @@ static void worker_on_signal(int sig)
 	worker_cancel = 1;
 }
 
-/* One JSON line to the daemon; the engine may call from several threads. */
+/* One JSON line (MSG taken) to the daemon; the engine may call from several
+ * threads. If the daemon is gone the send fails, and the run goes on to its
+ * teardown. */
 static void worker_write(int fd, json_t *msg)
 {
-	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
-	size_t len, done = 0;
-
-	if (!text)
-		goto out;
-	len = strlen(text);
-	text[len++] = '\n';        /* json_dumps' NUL becomes the newline */
 	pthread_mutex_lock(&worker_write_lock);
-	while (done < len) {
-		ssize_t n = send(fd, text + done, len - done, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;     /* the daemon is gone: the run goes on to its teardown */
-		done += (size_t)n;
-	}
+	json_line_send(fd, msg);
 	pthread_mutex_unlock(&worker_write_lock);
-out:
-	free(text);
 	json_decref(msg);
 }
 

@@ -5,7 +5,7 @@
  * bytes are moved out before each read. The scan for a newline resumes where
  * it stopped, so a 2 MiB line arriving in small reads is scanned once.
  */
-#include "daemon/linebuf.h"
+#include "common/linebuf.h"
 
 #include <errno.h>
 #include <stdlib.h>

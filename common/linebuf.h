@@ -1,10 +1,11 @@
 /*
- * linebuf.h: newline framing of a non-blocking byte stream, with a hard cap
- * on the length of one line. The control socket's clients and the workers'
- * event pipes both speak one JSON object per line.
+ * linebuf.h: newline framing of a byte stream, with a hard cap on the
+ * length of one line. Both ends of the control socket (netfaultd's clients,
+ * netfaultctl's connection) and the workers' event channels speak one JSON
+ * object per line (jsonline.h writes them).
  */
-#ifndef NETFAULTD_LINEBUF_H
-#define NETFAULTD_LINEBUF_H
+#ifndef NETFAULT_LINEBUF_H
+#define NETFAULT_LINEBUF_H
 
 #include <stddef.h>
 
@@ -23,8 +24,9 @@ void linebuf_init(struct linebuf *lb, size_t max_line);
 void linebuf_free(struct linebuf *lb);
 /*
  * Reads once from FD. Returns the bytes read (> 0), 0 at end of file,
- * -EAGAIN when nothing was there, -EMSGSIZE after an overlong line (the
- * buffer never holds much more than one max_line), or another -errno.
+ * -EAGAIN when nothing was there (a non-blocking FD), -EINTR when a signal
+ * came first, -EMSGSIZE after an overlong line (the buffer never holds much
+ * more than one max_line), or another -errno.
  */
 long linebuf_fill(struct linebuf *lb, int fd);
 /* The next complete line, its newline replaced by NUL, or NULL (then
