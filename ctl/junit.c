@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "common/protocol.h"
+#include "ctl/member.h"
 #include "ctl/timeline.h"
 
 static void xml_text(FILE *out, const char *text)
@@ -33,13 +34,6 @@ static void xml_text(FILE *out, const char *text)
 			break;
 		}
 	}
-}
-
-static const char *member(const json_t *obj, const char *key)
-{
-	const char *text = json_string_value(json_object_get(obj, key));
-
-	return text ? text : "";
 }
 
 static void junit_testcase(FILE *out, const struct run_record *r)

@@ -10,15 +10,9 @@
 
 #include "common/protocol.h"
 #include "ctl/client.h"
+#include "ctl/member.h"
 #include "ctl/runrec.h"
 #include "ctl/timeline.h"
-
-static const char *member(const json_t *obj, const char *key)
-{
-	const char *text = json_string_value(json_object_get(obj, key));
-
-	return text ? text : "";
-}
 
 /* "2025-01-02T10:11:12Z" as local "01-02 11:11:12"; "-" when null. */
 static const char *local_time(const json_t *iso, char *buf, size_t len)

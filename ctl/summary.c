@@ -14,16 +14,10 @@
 #include <string.h>
 
 #include "common/protocol.h"
+#include "ctl/member.h"
 #include "ctl/wire.h"
 
 #define INDENT (2 + SUMMARY_WHO_WIDTH + 1)
-
-static const char *member(const json_t *obj, const char *key)
-{
-	const char *text = json_string_value(json_object_get(obj, key));
-
-	return text ? text : "";
-}
 
 /* Seconds as the scenario writes them: 3s, 1.5s, 0.25s. */
 static const char *secs_text(const json_t *value, char *buf, size_t len)

@@ -15,17 +15,11 @@
 #include <string.h>
 
 #include "common/protocol.h"
+#include "ctl/member.h"
 #include "ctl/summary.h"
 #include "ctl/wire.h"
 
 #define WHO_WIDTH SUMMARY_WHO_WIDTH
-
-static const char *member(const json_t *obj, const char *key)
-{
-	const char *text = json_string_value(json_object_get(obj, key));
-
-	return text ? text : "";
-}
 
 /* " key=value" for the members of EVENT not in SKIP (NULL-terminated). */
 static void print_details(FILE *out, json_t *event, const char *const *skip)

@@ -13,12 +13,7 @@
 
 #include <string.h>
 
-static const char *member(const json_t *obj, const char *key)
-{
-	const char *text = json_string_value(json_object_get(obj, key));
-
-	return text ? text : "";
-}
+#include "ctl/member.h"
 
 static long long number(const json_t *obj, const char *key)
 {
