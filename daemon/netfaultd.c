@@ -40,6 +40,7 @@
 #include "daemon/scheduler.h"
 #include "daemon/worker.h"
 #include "netns/netns.h"
+#include "scenario/check.h"
 #include "scenario/scenario.h"
 
 #define FLUSH_AT_EXIT_MS 1000
@@ -71,34 +72,16 @@ static enum sc_engine parse_engine(const char *text)
 	fatalx("-e %s: expected auto, netem or queue", text);
 }
 
-/* -n: check scenario files the way a run request would. */
+/* -n: check scenario files the way a run request would (and as
+ * netfaultctl validate does). */
 static int check_scenarios(int argc, char **argv)
 {
 	int bad = 0;
 
 	if (argc == 0)
 		usage(1);
-	for (int i = 0; i < argc; i++) {
-		struct sc_errors errs = { 0 };
-		struct scenario *sc = NULL;
-		char line[512];
-		int err = scenario_load(argv[i], NULL, 0, &sc, &errs);
-
-		if (err == -EINVAL) {
-			for (size_t e = 0; e < errs.n; e++)
-				fprintf(stderr, "%s\n", sc_error_format(&errs, e, line, sizeof(line)));
-			if (errs.dropped)
-				fprintf(stderr, "%s: %zu more errors not shown\n", argv[i],
-					errs.dropped);
-		} else if (err < 0) {
-			fprintf(stderr, "%s: %s\n", argv[i], strerror(-err));
-		} else {
-			printf("%s: OK\n", argv[i]);
-		}
-		bad |= err < 0;
-		scenario_free(sc);
-		sc_errors_free(&errs);
-	}
+	for (int i = 0; i < argc; i++)
+		bad |= scenario_check_file(argv[i], stdout, stderr) < 0;
 	return bad ? 1 : 0;
 }
 
