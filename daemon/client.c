@@ -7,16 +7,17 @@
  * buffered (at most NFD_MAX_CLIENT_OUTPUT; a client that does not read is
  * dropped) and written as the socket takes it. A peer that shuts only its
  * sending side still gets its replies and its runs to the end; a peer that
- * closes the connection is gone, and its runs are cancelled unless they
- * were detached. Clients are closed only in clients_process(), never inside
- * a relay, so nobody holds a freed client.
+ * closes the connection is gone, and its close handler cancels its runs
+ * unless they were detached. Clients are closed only in clients_process(),
+ * never inside a relay, so nobody holds a freed client.
  *
  * Requests are handled as they come, also while earlier run requests still
  * stream: each accepted run request that did not detach opens a stream (its
  * runs' events and results, then its own "done"), and any number of streams
  * may be open on one connection; the daemon's queue bounds them. Every reply
  * to a request, and every line of its stream, carries the request's "tag"
- * when it had one, so a client can tell the streams apart.
+ * when it had one, so a client can tell the streams apart. A stream is the
+ * run_sink of its runs: stream_event and stream_result relay to the client.
  */
 #include "daemon/client.h"
 
@@ -35,9 +36,7 @@
 #include "daemon/identity.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
-#include "daemon/requests.h"
 #include "daemon/runs.h"
-#include "daemon/scheduler.h"
 
 /* One accepted run request's runs, until the last result and "done". */
 struct stream {
@@ -53,6 +52,7 @@ struct client {
 	int fd;
 	struct watch *watch;
 	struct ucred cred;
+	const struct client_handlers *handlers;
 	struct identity id;        /* read as it connected (identity.h) */
 	struct linebuf in;
 	char *out;
@@ -70,7 +70,7 @@ static unsigned nclients;
 static void client_io(int fd, short revents, void *ctx);
 
 /* Takes FD; false when out of memory or watches (the caller refuses). */
-bool client_new(int fd, const struct ucred *cred)
+bool client_new(int fd, const struct ucred *cred, const struct client_handlers *handlers)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
@@ -82,6 +82,7 @@ bool client_new(int fd, const struct ucred *cred)
 	}
 	c->fd = fd;
 	c->cred = *cred;
+	c->handlers = handlers;
 	TAILQ_INIT(&c->streams);
 	linebuf_init(&c->in, NF_MAX_LINE);
 	TAILQ_INSERT_TAIL(&clients, c, entry);
@@ -204,17 +205,28 @@ void client_send_error(struct client *c, json_t *errors, const char *fmt, ...)
 				 NF_OK, 0, NF_ERROR, text, NF_ERRORS, errors));
 }
 
-struct stream *client_stream_begin(struct client *c, unsigned nruns)
+static void stream_event(void *ctx, struct run *r, json_t *event);
+static void stream_result(void *ctx, struct run *r);
+
+int client_stream_begin(struct client *c, unsigned nruns, struct run_sink *sink)
 {
 	struct stream *s = calloc(1, sizeof(*s));
 
 	if (!s)
-		return NULL;
+		return -ENOMEM;
 	s->client = c;
 	s->tag = json_incref(c->reply_tag);
 	s->remaining = nruns;
 	TAILQ_INSERT_TAIL(&c->streams, s, entry);
-	return s;
+	*sink = (struct run_sink){ .event = stream_event, .result = stream_result, .ctx = s };
+	return 0;
+}
+
+bool client_owns_sink(const struct client *c, const struct run_sink *sink)
+{
+	const struct stream *s = sink->ctx;
+
+	return sink->event == stream_event && s && s->client == c;
 }
 
 static void stream_free(struct stream *s)
@@ -269,15 +281,8 @@ static void client_io(int fd, short revents, void *ctx)
 static void client_close(struct client *c)
 {
 	struct stream *s;
-	struct run *r;
 
-	for (r = runs_first(); r; r = runs_next(r)) {
-		if (!r->stream || r->stream->client != c)
-			continue;
-		r->stream = NULL;
-		if (!r->detached && !run_is_finished(r))
-			scheduler_cancel(r, "client disconnected");
-	}
+	c->handlers->close(c);
 	while ((s = TAILQ_FIRST(&c->streams)))
 		stream_free(s);
 	json_decref(c->reply_tag);
@@ -308,7 +313,7 @@ static bool client_handle_requests(struct client *c)
 
 	while (!c->gone && !c->close_when_sent && (line = linebuf_next(&c->in))) {
 		if (line[0] != '\0')
-			request_handle(c, line);
+			c->handlers->line(c, line);
 		client_reply_tag(c, NULL);
 		handled = true;
 	}
@@ -342,23 +347,20 @@ void clients_process(void)
 	}
 }
 
-void client_relay_event(struct run *r, json_t *event)
+/* The run_sink of a stream (client_stream_begin). */
+static void stream_event(void *ctx, struct run *r, json_t *event)
 {
-	struct stream *s = r->stream;
+	struct stream *s = ctx;
 
-	if (!s)
-		return;
 	client_send_tagged(s->client, json_pack("{s:s, s:b, s:I, s:O}", NF_TYPE,
 						NF_TYPE_EVENT, NF_OK, 1, NF_RUN,
 						(json_int_t)r->id, NF_EVENT, event), s->tag);
 }
 
-void client_relay_result(struct run *r)
+static void stream_result(void *ctx, struct run *r)
 {
-	struct stream *s = r->stream;
+	struct stream *s = ctx;
 
-	if (!s)
-		return;
 	client_send_tagged(s->client, json_pack("{s:s, s:b, s:I, s:s, s:O?}", NF_TYPE,
 						NF_TYPE_RESULT, NF_OK, 1, NF_RUN,
 						(json_int_t)r->id, NF_STATE,

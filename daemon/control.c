@@ -32,6 +32,7 @@
 
 static int listen_fd = -1;
 static struct watch *listen_watch;
+static const struct client_handlers *client_handlers;
 static int64_t accept_paused_until;   /* 0: accepting */
 static char *socket_path;
 static struct stat socket_stat;       /* ours, to never remove another's */
@@ -78,7 +79,8 @@ static int remove_stale_socket(const struct sockaddr_un *sun, const char **why)
 
 static void control_accept(int fd, short revents, void *ctx);
 
-int control_open(const char *path, const char **why)
+int control_open(const char *path, const struct client_handlers *handlers,
+		 const char **why)
 {
 	struct sockaddr_un sun;
 	mode_t old_umask;
@@ -115,6 +117,7 @@ int control_open(const char *path, const char **why)
 		goto fail_unlink;
 	}
 	listen_fd = fd;
+	client_handlers = handlers;
 	return 0;
 fail_unlink:
 	err = -errno;
@@ -206,7 +209,7 @@ static void client_accept(int fd)
 		refuse(fd, error);
 		return;
 	}
-	if (clients_count() >= NFD_MAX_CLIENTS || !client_new(fd, &cred)) {
+	if (clients_count() >= NFD_MAX_CLIENTS || !client_new(fd, &cred, client_handlers)) {
 		log_warnx("refused connection from pid %d: %u clients already",
 			  (int)cred.pid, clients_count());
 		snprintf(error, sizeof(error), "too many clients (at most %u): try again later",

@@ -8,6 +8,11 @@
  * namespaces a crashed predecessor left (run_leftovers_clean), then, unless
  * -d, into the background with syslog.
  *
+ * main() also wires the rooms, which do not call each other in a circle:
+ * a client's request lines and its end go to requests.c (client_handlers),
+ * the scheduler starts runs with worker.c's workers (run_starter), a run's
+ * events and result reach its client through the sink client.c made for it.
+ *
  * Exit, on SIGTERM or SIGINT: stop accepting, end queued runs, cancel the
  * running ones and keep relaying their events until their workers are gone
  * or NFD_SHUTDOWN_GRACE_MS has passed (a second signal cuts it short), then
@@ -36,6 +41,7 @@
 #include "daemon/history.h"
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
+#include "daemon/requests.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 #include "daemon/worker.h"
@@ -49,6 +55,16 @@ struct nfd_config nfd_conf;
 
 static bool quitting, quit_now;
 static int64_t quit_deadline;
+
+static const struct client_handlers request_handlers = {
+	.line = request_handle,
+	.close = request_client_closed,
+};
+
+static const struct run_starter worker_starter = {
+	.start = worker_start,
+	.signal = worker_signal,
+};
 
 static _Noreturn void usage(int status)
 {
@@ -177,8 +193,9 @@ static void start(void)
 
 	if (signals_open() < 0)
 		fatal("signalfd");
+	scheduler_init(&worker_starter);
 	socket_dir_make(nfd_conf.socket_path);
-	err = control_open(nfd_conf.socket_path, &why);
+	err = control_open(nfd_conf.socket_path, &request_handlers, &why);
 	if (err < 0) {
 		errno = -err;
 		fatal("control socket %s: %s", nfd_conf.socket_path, why);

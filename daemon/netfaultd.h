@@ -4,8 +4,9 @@
  * can make the daemon hold (netfaultd(8), LIMITS).
  *
  * The daemon is one process with one poll() loop (loop.c). Its rooms:
+ *   netfaultd.c  main: options, start, the loop, exit; wires the rooms
  *   control.c    the control socket: opening, accepting, permissions
- *   client.c     one connection: framing, replies, relayed runs
+ *   client.c     one connection: framing, replies, streams of runs
  *   reqdecode.c  a request line checked and decoded, touching nothing
  *   requests.c   what each request op does, and the replies
  *   sweep.c      a run request's --set values and matrix: cells to run
@@ -15,6 +16,21 @@
  *   worker.c     the process that runs one scenario, and its event pipe
  *   pcapdir.c    a run's "pcap" directory: checked, then made per run
  *   identity.c   who a client is, what it may ask for, as whom its apps run
+ *
+ * Calls go one way, never in a circle:
+ *   netfaultd.c -> every room: start, the loop, exit
+ *   control.c   -> client.c
+ *   requests.c  -> client.c, scheduler.c, runs.c, reqdecode.c, sweep.c, ...
+ *   client.c    -> runs.c (a run's state, for its result line)
+ *   scheduler.c -> runs.c
+ *   worker.c    -> runs.c
+ *   runs.c      -> history.c
+ * What must go the other way goes through a callback that netfaultd.c or
+ * the caller hands down: a client's request lines and its end
+ * (client_handlers: requests.c's), a run's events and result (run_sink: the
+ * stream client.c made for the request), starting and signalling a run
+ * (run_starter: worker.c's), and a worker's exit (the scheduler's). So the
+ * run table and the scheduler can be tested alone (tests/unit/).
  */
 #ifndef NETFAULTD_H
 #define NETFAULTD_H

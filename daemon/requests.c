@@ -6,7 +6,8 @@
  * and a mistake gets one error reply; the connection stays usable. A run request
  * is parsed whole (every sweep cell) before anything is queued, and the
  * queue must have room for all of its cells, so a request is either
- * accepted entirely or not at all.
+ * accepted entirely or not at all. A client that goes away takes its
+ * runs with it, unless they were detached (request_client_closed).
  */
 #include "daemon/requests.h"
 
@@ -51,7 +52,7 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 			size_t ncells, bool detach, const char *pcap)
 {
 	struct run **made = calloc(ncells, sizeof(*made));
-	struct stream *stream = NULL;
+	struct run_sink sink = { 0 };
 	bool oom = !made;
 	size_t n = 0;
 
@@ -69,7 +70,7 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 		oom = pcap && !made[n]->pcap_dir;
 	}
 	if (!oom && !detach)
-		oom = !(stream = client_stream_begin(c, (unsigned)n));
+		oom = client_stream_begin(c, (unsigned)n, &sink) < 0;
 	if (oom) {
 		/* nothing was queued yet: drop what was made */
 		for (size_t i = 0; made && i < n; i++)
@@ -82,7 +83,7 @@ static void submit_runs(struct client *c, const char *file, struct sweep_cell *c
 				 NF_FILE, file, NF_NAME, made[0]->name, NF_DETACH, detach,
 				 NF_RUNS, accepted_runs(made, n)));
 	for (size_t i = 0; i < n; i++) {
-		made[i]->stream = stream;
+		made[i]->sink = sink;
 		log_info("run %u: %s \"%s\" submitted by uid %u%s", made[i]->id, file,
 			 made[i]->name, (unsigned)client_cred(c)->uid,
 			 detach ? " (detached)" : "");
@@ -231,6 +232,19 @@ static void request_status(struct client *c, const struct request *req)
 		"limits", "parallel", (int)nfd_conf.parallel, "queue", NFD_MAX_QUEUED,
 		"clients", NFD_MAX_CLIENTS, "history", NFD_MAX_HISTORY,
 		"line", (int)NF_MAX_LINE, "events", NFD_MAX_RUN_EVENTS)));
+}
+
+/* ---- a client's end ----------------------------------------------------- */
+
+void request_client_closed(struct client *c)
+{
+	for (struct run *r = runs_first(); r; r = runs_next(r)) {
+		if (!client_owns_sink(c, &r->sink))
+			continue;
+		r->sink = (struct run_sink){ 0 };
+		if (!r->detached && !run_is_finished(r))
+			scheduler_cancel(r, "client disconnected");
+	}
 }
 
 /* ---- dispatch ----------------------------------------------------------- */

@@ -5,7 +5,7 @@
  * finished ones beyond NFD_MAX_HISTORY, or beyond the byte budget, are
  * dropped from its head. Run ids count up from 1 for the daemon's lifetime.
  *
- * A run's events are relayed to the run's client, if it has one, as they
+ * A run's events are handed to the run's sink, if it has one, as they
  * arrive, and kept as compact JSON text, one growing array text per run
  * ("[e1,e2]"), at most NFD_MAX_RUN_EVENTS of them and at most the run's
  * share of the budget (history_run_share); what does not fit is counted in
@@ -21,7 +21,6 @@
 #include <string.h>
 
 #include "common/protocol.h"
-#include "daemon/client.h"
 #include "daemon/history.h"
 #include "daemon/netfaultd.h"
 #include "scenario/scenario.h"
@@ -191,7 +190,8 @@ void run_record_event(struct run *r, json_t *event)
 	}
 	if (r->events_kept >= NFD_MAX_RUN_EVENTS || !events_append(r, event))
 		r->events_dropped++;
-	client_relay_event(r, event);
+	if (r->sink.event)
+		r->sink.event(r->sink.ctx, r, event);
 }
 
 static enum run_state run_outcome(const struct run *r, const json_t *result)
@@ -221,7 +221,7 @@ void runs_trim_history(void)
 	}
 }
 
-/* The run has ended and its client has had the result: keep the result as
+/* The run has ended and its sink has had the result: keep the result as
  * text, with "passed" and "reason" for list, and shrink the events buffer
  * to its text. */
 static void run_keep_as_text(struct run *r)
@@ -250,8 +250,9 @@ void run_finish(struct run *r, json_t *result)
 	scenario_free(r->sc);
 	r->sc = NULL;
 	finished_count++;
-	client_relay_result(r);
-	r->stream = NULL;
+	if (r->sink.result)
+		r->sink.result(r->sink.ctx, r);
+	r->sink = (struct run_sink){ 0 };
 	run_keep_as_text(r);
 }
 

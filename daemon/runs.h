@@ -5,6 +5,11 @@
  * for list and show. At most NFD_MAX_HISTORY finished runs are kept, and
  * at most the history budget's bytes of events and results (history.h); the
  * oldest go first.
+ *
+ * A run's events and its result go, as they come, to its sink: the stream
+ * of the client that asked (client.c makes it), or nowhere when the run was
+ * detached or once its client is gone. The table calls no room but
+ * history.c.
  */
 #ifndef NETFAULTD_RUNS_H
 #define NETFAULTD_RUNS_H
@@ -17,9 +22,18 @@
 
 #include "daemon/identity.h"
 
-struct stream;
+struct run;
 struct scenario;
 struct worker;
+
+/* Where a run's events and result go. EVENT gets each event (borrowed) as
+ * run_record_event keeps it; RESULT is called once, from run_finish, with
+ * r->state and r->result set. All zero: nowhere. */
+struct run_sink {
+	void (*event)(void *ctx, struct run *r, json_t *event);
+	void (*result)(void *ctx, struct run *r);
+	void *ctx;
+};
 
 enum run_state {
 	RUN_QUEUED, RUN_RUNNING, RUN_CANCELLING,
@@ -36,7 +50,7 @@ struct run {
 	int64_t duration_us;
 	json_t *cell;                  /* sweep cell {path: value}, or NULL */
 	struct scenario *sc;           /* until the run is over */
-	struct stream *stream;         /* gets the events; NULL: detached or gone */
+	struct run_sink sink;          /* gets the events; zero: detached or gone */
 	bool detached;
 	char *pcap_dir;                /* the request's "pcap", or NULL */
 	struct identity owner;         /* the client that asked: its apps run as it */
@@ -65,9 +79,10 @@ unsigned runs_count(enum run_state state);
 bool run_is_finished(const struct run *r);
 const char *run_state_name(enum run_state state);
 
-/* Keeps EVENT (a reference is taken) and sends it to the run's client. */
+/* Keeps EVENT (borrowed) as text and hands it to the run's sink. */
 void run_record_event(struct run *r, json_t *event);
-/* Ends the run with RESULT (taken) and sends it to the client. */
+/* Ends the run with RESULT (taken), hands it to the sink, then forgets the
+ * sink. */
 void run_finish(struct run *r, json_t *result);
 /* Drops the oldest finished runs beyond NFD_MAX_HISTORY, and while the
  * kept bytes exceed the budget. Called once per loop round, so no run goes

@@ -2,7 +2,8 @@
  * scheduler.c: the run queue and the parallel limit (see scheduler.h).
  *
  * The queue is a FIFO of queued runs; running counts the workers alive,
- * cancelling ones included, so a slot frees only when a worker is gone.
+ * cancelling ones included, so a slot frees only when a worker is gone
+ * (the starter calls run_ended).
  */
 #include "daemon/scheduler.h"
 
@@ -16,11 +17,16 @@
 #include "common/monotime.h"
 #include "daemon/netfaultd.h"
 #include "daemon/runs.h"
-#include "daemon/worker.h"
 
+static const struct run_starter *starter;
 static TAILQ_HEAD(, run) queue = TAILQ_HEAD_INITIALIZER(queue);
 static unsigned queued, running;
 static bool shutting_down;
+
+void scheduler_init(const struct run_starter *s)
+{
+	starter = s;
+}
 
 unsigned scheduler_room(void)
 {
@@ -54,6 +60,14 @@ static void dequeue(struct run *r)
 	queued--;
 }
 
+/* The starter's word that R's process is gone. */
+static void run_ended(struct run *r, json_t *result)
+{
+	running--;
+	run_finish(r, result);
+	log_info("run %u: %s", r->id, run_state_name(r->state));
+}
+
 void scheduler_start_ready(void)
 {
 	struct run *r;
@@ -61,12 +75,14 @@ void scheduler_start_ready(void)
 
 	while (running < nfd_conf.parallel && (r = TAILQ_FIRST(&queue))) {
 		dequeue(r);
-		err = worker_start(r);
+		err = starter->start(r, run_ended);
 		if (err < 0) {
 			log_warnx("run %u: cannot start a worker: %s", r->id, strerror(-err));
 			run_finish(r, run_error_result(r, "the daemon could not start a worker"));
 			continue;
 		}
+		r->state = RUN_RUNNING;
+		r->started = time(NULL);
 		running++;
 	}
 }
@@ -85,14 +101,7 @@ void scheduler_cancel(struct run *r, const char *why)
 	log_info("run %u: %s: stopping its worker", r->id, why);
 	r->state = RUN_CANCELLING;
 	r->kill_at_mono = mono_usec() + NFD_CANCEL_GRACE_MS * 1000LL;
-	worker_signal(r, SIGTERM);
-}
-
-void scheduler_run_ended(struct run *r, json_t *result)
-{
-	running--;
-	run_finish(r, result);
-	log_info("run %u: %s", r->id, run_state_name(r->state));
+	starter->signal(r, SIGTERM);
 }
 
 int scheduler_next_timeout(int64_t now_us)
@@ -100,8 +109,7 @@ int scheduler_next_timeout(int64_t now_us)
 	int64_t next = 0;
 
 	for (const struct run *r = runs_first(); r; r = runs_next(r)) {
-		if (r->state == RUN_CANCELLING && r->worker &&
-		    (next == 0 || r->kill_at_mono < next))
+		if (r->state == RUN_CANCELLING && (next == 0 || r->kill_at_mono < next))
 			next = r->kill_at_mono;
 	}
 	if (next == 0)
@@ -112,11 +120,11 @@ int scheduler_next_timeout(int64_t now_us)
 void scheduler_tick(int64_t now_us)
 {
 	for (struct run *r = runs_first(); r; r = runs_next(r)) {
-		if (r->state != RUN_CANCELLING || !r->worker || r->kill_at_mono > now_us)
+		if (r->state != RUN_CANCELLING || r->kill_at_mono > now_us)
 			continue;
 		log_warnx("run %u: the worker did not stop in %d ms: killing it", r->id,
 			  NFD_CANCEL_GRACE_MS);
-		worker_signal(r, SIGKILL);
+		starter->signal(r, SIGKILL);
 		r->kill_at_mono = now_us + NFD_CANCEL_GRACE_MS * 1000LL;
 	}
 }

@@ -42,9 +42,8 @@
 #include "daemon/loop.h"
 #include "daemon/netfaultd.h"
 #include "daemon/pcapdir.h"
-#include "engine/engine.h"
 #include "daemon/runs.h"
-#include "daemon/scheduler.h"
+#include "engine/engine.h"
 #include "netns/netns.h"
 #include "scenario/scenario.h"
 
@@ -55,6 +54,7 @@ struct worker {
 	struct watch *watch;
 	struct linebuf in;
 	struct run *run;
+	void (*on_exit)(struct run *r, json_t *result);
 	json_t *result;            /* the engine's, once it came */
 	int rc;                    /* engine_run's return */
 };
@@ -156,7 +156,7 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 
 static void worker_io(int fd, short revents, void *ctx);
 
-int worker_start(struct run *r)
+int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	pid_t daemon_pid = getpid();
@@ -169,6 +169,7 @@ int worker_start(struct run *r)
 		goto fail_errno;
 	w->fd = sv[0];
 	w->run = r;
+	w->on_exit = on_exit;
 	linebuf_init(&w->in, NFD_MAX_WORKER_LINE);
 	if (fcntl(w->fd, F_SETFL, O_NONBLOCK) < 0)
 		goto fail_errno;
@@ -190,8 +191,6 @@ int worker_start(struct run *r)
 	r->sc = NULL;
 	TAILQ_INSERT_TAIL(&workers, w, entry);
 	r->worker = w;
-	r->state = RUN_RUNNING;
-	r->started = time(NULL);
 	log_info("run %u: started, worker pid %d", r->id, (int)w->pid);
 	return 0;
 fail_errno:
@@ -283,9 +282,10 @@ static void describe_exit(int status, char *buf, size_t len)
 			 WEXITSTATUS(status));
 }
 
-/* The worker has exited: drain its channel and end its run. */
+/* The worker has exited: drain its channel and hand its run's result on. */
 static void worker_finish(struct worker *w, int status)
 {
+	void (*on_exit)(struct run *r, json_t *result) = w->on_exit;
 	struct run *r = w->run;
 	json_t *result;
 	char why[160];
@@ -312,7 +312,7 @@ static void worker_finish(struct worker *w, int status)
 	}
 	TAILQ_REMOVE(&workers, w, entry);
 	free(w);
-	scheduler_run_ended(r, result);
+	on_exit(r, result);
 }
 
 static struct worker *worker_by_pid(pid_t pid)
