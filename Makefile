@@ -45,6 +45,8 @@ LIBA     := $(B)/libengine.a $(B)/libscenario.a $(B)/libnetns.a $(B)/libcommon.a
 SAN_LIBA := $(patsubst $(B)/%,$(B)/san/%,$(LIBA))
 
 DAEMON_SRC := $(wildcard daemon/*.c)
+# daemon/ without its main(): the rooms the unit tests link
+daemonlib_SRC := $(filter-out daemon/netfaultd.c,$(DAEMON_SRC))
 CTL_SRC    := $(wildcard ctl/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 INTEG_SRC  := $(wildcard tests/integ/test_*.c)
@@ -77,10 +79,12 @@ $(B)/libcommon.a: $(call obj,$(common_SRC))
 $(B)/libnetns.a: $(call obj,$(netns_SRC))
 $(B)/libscenario.a: $(call obj,$(scenario_SRC))
 $(B)/libengine.a: $(call obj,$(engine_SRC))
+$(B)/libdaemon.a: $(call obj,$(daemonlib_SRC))
 $(B)/san/libcommon.a: $(call sanobj,$(common_SRC))
 $(B)/san/libnetns.a: $(call sanobj,$(netns_SRC))
 $(B)/san/libscenario.a: $(call sanobj,$(scenario_SRC))
 $(B)/san/libengine.a: $(call sanobj,$(engine_SRC))
+$(B)/san/libdaemon.a: $(call sanobj,$(daemonlib_SRC))
 $(B)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -92,11 +96,12 @@ $(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
 $(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBA)
+$(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(B)/libdaemon.a $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(call sanobj,$(TESTLIB_SRC)) $(SAN_LIBA)
+$(B)/san/tests/%: $(B)/san/obj/tests/unit/%.o $(call sanobj,$(TESTLIB_SRC)) \
+		$(B)/san/libdaemon.a $(SAN_LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
