@@ -3,6 +3,9 @@
  */
 #include "tests/lib/testlib.h"
 
+#include "netns/netns.h"
+
+#include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,108 @@ char *nf_root_snapshot(void)
 		return strdup("");
 	buf[len] = '\0';
 	return buf;
+}
+
+void nf_assert_root_unchanged(const char *before)
+{
+	char *after = nf_root_snapshot();
+
+	ck_assert_msg(strcmp(before, after) == 0, "the root namespace changed:\n%s\n---\n%s",
+		      before, after);
+	free(after);
+}
+
+int nf_run_namespaces(unsigned run_id, char *first, size_t len)
+{
+	char prefix[32], **names = NULL;
+	int n;
+
+	snprintf(prefix, sizeof(prefix), "%s%u-", NETNS_PREFIX, run_id);
+	n = netns_list(prefix, &names);
+	if (n > 0 && first)
+		snprintf(first, len, "%s", names[0]);
+	netns_names_free(names);
+	return n < 0 ? 0 : n;
+}
+
+void nf_assert_nothing_left(unsigned run_id, const char *root_before, const char *when)
+{
+	char left[64] = "";
+
+	if (run_id)
+		ck_assert_msg(nf_run_namespaces(run_id, left, sizeof(left)) == 0,
+			      "namespace %s left after %s", left, when);
+	nf_assert_root_unchanged(root_before);
+}
+
+int nf_children(const char *comm, pid_t *first)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char path[300], buf[512], *close_paren;
+		int ppid = 0;
+		FILE *f;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf[0] = '\0';
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		close_paren = strrchr(buf, ')');
+		if (!close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1 ||
+		    ppid != getpid())
+			continue;
+		if (comm) {
+			char *open_paren = strchr(buf, '(');
+
+			*close_paren = '\0';
+			if (!open_paren || strcmp(open_paren + 1, comm) != 0)
+				continue;
+		}
+		if (n++ == 0 && first)
+			*first = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+bool nf_group_alive(pid_t pgid)
+{
+	char path[300], buf[512], *p;
+	struct dirent *de;
+	bool alive = false;
+	DIR *d = opendir("/proc");
+	FILE *f;
+
+	while (d && !alive && (de = readdir(d))) {
+		char state;
+		int pgrp;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.200s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		/* pid (comm) state ppid pgrp: comm may hold spaces */
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+		    sscanf(p + 1, " %c %*d %d", &state, &pgrp) == 2 && pgrp == pgid &&
+		    state != 'Z' && state != 'X')
+			alive = true;
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return alive;
 }
 
 static int cmp_names(const void *a, const void *b)
