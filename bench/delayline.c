@@ -66,22 +66,28 @@ static int64_t wall_ns(void)
 
 /* ---- sockets in the hosts ----------------------------------------------- */
 
+/* A UDP socket where the thread is, into the int ARG (netns_call_in). */
+static int udp_socket_here(void *arg)
+{
+	int *fd = arg;
+
+	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return *fd < 0 ? -errno : 0;
+}
+
 static int udp_socket_in(const struct topo_host *h, uint16_t port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	char addr[48];
-	int home = netns_open_current(), fd;
+	int fd = -1;
 
 	snprintf(addr, sizeof(addr), "%s", h->addr4);
 	addr[strcspn(addr, "/")] = '\0';
 	inet_pton(AF_INET, addr, &sin.sin_addr);
-	if (home < 0 || netns_enter(h->nsfd) < 0)
-		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	netns_enter(home);
-	close(home);
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		close(fd);
+	if (netns_call_in(h->nsfd, udp_socket_here, &fd) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	return fd;

@@ -85,6 +85,47 @@ static int set_cloexec(int fd)
 	return 0;
 }
 
+/* What handle_open_here needs (netns_call_in's ARG). */
+struct handle_open {
+	struct capture *c;
+	const struct capture_config *cfg;
+	int snaplen;
+	unsigned buffer_bytes;
+	char *err;
+	size_t errlen;
+};
+
+/* The pcap handle, created and activated where the thread is. */
+static int handle_open_here(void *arg)
+{
+	struct handle_open *a = arg;
+	struct capture *c = a->c;
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	int status;
+
+	c->pcap = pcap_create(a->cfg->ifname, ebuf);
+	if (!c->pcap) {
+		set_err(a->err, a->errlen, "pcap_create", ebuf);
+		return -EIO;
+	}
+	if (pcap_set_snaplen(c->pcap, a->snaplen) != 0 ||
+	    pcap_set_immediate_mode(c->pcap, 1) != 0 ||
+	    pcap_set_timeout(c->pcap, CAPTURE_READ_TIMEOUT_MS) != 0 ||
+	    pcap_set_buffer_size(c->pcap, (int)a->buffer_bytes) != 0 ||
+	    pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0) {
+		set_err(a->err, a->errlen, "pcap options", pcap_geterr(c->pcap));
+		return -EINVAL;
+	}
+	/* status > 0 is a warning (e.g. a timestamp type fallback): fine */
+	status = pcap_activate(c->pcap);
+	if (status < 0) {
+		set_err(a->err, a->errlen, "pcap_activate",
+			status == PCAP_ERROR ? pcap_geterr(c->pcap) : pcap_statustostr(status));
+		return pcap_status_errno(status);
+	}
+	return 0;
+}
+
 /* The pcap handle, created and activated inside NSFD (or here if < 0).
  * The thread always returns to where it was; if it cannot (only possible
  * for a caller without the privilege it used to enter), that is the error. */
@@ -92,53 +133,14 @@ static int open_handle_in_netns(struct capture *c, int nsfd,
 				const struct capture_config *cfg, int snaplen,
 				unsigned buffer_bytes, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	int home = -1, rc = 0, status;
+	struct handle_open a = { c, cfg, snaplen, buffer_bytes, err, errlen };
+	int rc;
 
-	if (nsfd >= 0) {
-		home = netns_open_current();
-		if (home < 0) {
-			set_err(err, errlen, "open current namespace", strerror(-home));
-			return home;
-		}
-		rc = netns_enter(nsfd);
-		if (rc < 0) {
-			set_err(err, errlen, "enter namespace", strerror(-rc));
-			goto out;
-		}
-	}
-	c->pcap = pcap_create(cfg->ifname, ebuf);
-	if (!c->pcap) {
-		set_err(err, errlen, "pcap_create", ebuf);
-		rc = -EIO;
-		goto out;
-	}
-	if (pcap_set_snaplen(c->pcap, snaplen) != 0 ||
-	    pcap_set_immediate_mode(c->pcap, 1) != 0 ||
-	    pcap_set_timeout(c->pcap, CAPTURE_READ_TIMEOUT_MS) != 0 ||
-	    pcap_set_buffer_size(c->pcap, (int)buffer_bytes) != 0 ||
-	    pcap_set_tstamp_precision(c->pcap, PCAP_TSTAMP_PRECISION_NANO) != 0) {
-		set_err(err, errlen, "pcap options", pcap_geterr(c->pcap));
-		rc = -EINVAL;
-		goto out;
-	}
-	/* status > 0 is a warning (e.g. a timestamp type fallback): fine */
-	status = pcap_activate(c->pcap);
-	if (status < 0) {
-		set_err(err, errlen, "pcap_activate",
-			status == PCAP_ERROR ? pcap_geterr(c->pcap) : pcap_statustostr(status));
-		rc = pcap_status_errno(status);
-	}
-out:
-	if (home >= 0) {
-		int back = netns_enter(home);
-
-		if (back < 0 && rc == 0) {
-			set_err(err, errlen, "return to namespace", strerror(-back));
-			rc = back;
-		}
-		close(home);
-	}
+	if (nsfd < 0)
+		return handle_open_here(&a);
+	rc = netns_call_in(nsfd, handle_open_here, &a);
+	if (rc < 0 && err && errlen && !err[0])   /* not handle_open_here's own */
+		set_err(err, errlen, "enter or leave the namespace", strerror(-rc));
 	return rc;
 }
 

@@ -390,12 +390,24 @@ void firewall_close(struct firewall *fw)
 	free(fw);
 }
 
+/* The nftables context, made where the thread is (its netlink socket is
+ * opened there), into the firewall ARG. */
+static int context_new_here(void *arg)
+{
+	struct firewall *fw = arg;
+
+	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	return fw->nft ? 0 : -ENOMEM;
+}
+
 int firewall_open(int nsfd, struct firewall **out)
 {
 	struct firewall *fw;
-	int home = -1, rc;
+	int rc;
 
 	*out = NULL;
+	if (nsfd < 0)
+		return -EBADF;   /* a host's namespace, never the caller's own */
 	fw = calloc(1, sizeof(*fw));
 	if (!fw)
 		return -ENOMEM;
@@ -404,33 +416,16 @@ int firewall_open(int nsfd, struct firewall **out)
 		rc = -ENOMEM;
 		goto fail;
 	}
-	home = netns_open_current();
-	if (home < 0) {
-		rc = home;
-		goto fail;
-	}
-	rc = netns_enter(nsfd);
+	rc = netns_call_in(nsfd, context_new_here, fw);
 	if (rc < 0)
 		goto fail;
-	/* The context's netlink socket is opened here, inside NSFD. */
-	fw->nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	rc = netns_enter(home);
-	if (rc < 0)
-		goto fail;  /* cannot happen short of a kernel bug; be safe */
-	if (!fw->nft) {
-		rc = -ENOMEM;
-		goto fail;
-	}
 	if (nft_ctx_buffer_output(fw->nft) || nft_ctx_buffer_error(fw->nft)) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	close(home);
 	*out = fw;
 	return 0;
 fail:
-	if (home >= 0)
-		close(home);
 	firewall_close(fw);
 	return rc;
 }

@@ -9,6 +9,9 @@
  *
  * Creation unshares in the calling thread and switches back, with no fork:
  * the unshare itself (about 0.5 ms) is then nearly all a creation costs.
+ * netns_call_in is the one way into a namespace and back for the rest of
+ * netns/: whatever runs inside, the thread comes back, or the caller is
+ * told it did not.
  */
 #include "netns/netns.h"
 #include "netns/internal.h"
@@ -126,23 +129,20 @@ out:
 	return err < 0 ? err : nsfd;
 }
 
+/* netns_create_here for netns_call_in: ARG points to the name. */
+static int create_here(void *arg)
+{
+	int nsfd = netns_create_here(*(const char **)arg);
+
+	if (nsfd < 0)
+		return nsfd;
+	close(nsfd);
+	return 0;
+}
+
 int netns_create(const char *name)
 {
-	int home, nsfd, err = 0;
-
-	home = netns_open_current();
-	if (home < 0)
-		return home;
-	nsfd = netns_create_here(name);
-	if (nsfd < 0) {
-		err = nsfd;
-		goto out;
-	}
-	close(nsfd);
-	err = netns_enter(home);
-out:
-	close(home);
-	return err;
+	return netns_call_in(-1, create_here, &name);
 }
 
 int netns_delete(const char *name)
@@ -173,9 +173,24 @@ int netns_open(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int netns_enter(int nsfd)
+int netns_call_in(int nsfd, int (*fn)(void *arg), void *arg)
 {
-	return setns(nsfd, CLONE_NEWNET) < 0 ? -errno : 0;
+	int home, rc;
+
+	home = netns_open_current();
+	if (home < 0)
+		return home;
+	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fn(arg);
+	/* the thread must be back where it was, or the caller hears of it */
+	if (setns(home, CLONE_NEWNET) < 0)
+		rc = -errno;
+out:
+	close(home);
+	return rc;
 }
 
 int netns_open_current(void)

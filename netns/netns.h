@@ -59,10 +59,18 @@ int netns_create(const char *name);
 int netns_delete(const char *name);
 /* Opens the namespace; returns an O_CLOEXEC fd or negative errno. */
 int netns_open(const char *name);
-/* setns(fd, CLONE_NEWNET) for the calling thread. */
-int netns_enter(int nsfd);
 /* Opens the calling thread's current namespace (to come back to). */
 int netns_open_current(void);
+/*
+ * Runs FN(ARG) with the calling thread inside NSFD, then brings the thread
+ * back to the namespace it was in, wherever FN left it (FN may move it on,
+ * e.g. unshare into a namespace of its own). NSFD < 0: FN starts where the
+ * thread is, and the thread still comes back there. Returns FN's value, or
+ * a negative errno when the thread could not enter NSFD (FN did not run)
+ * or could not come back: that is never silent, it takes the place of FN's
+ * value, and what FN made (see ARG) is the caller's to undo.
+ */
+int netns_call_in(int nsfd, int (*fn)(void *arg), void *arg);
 /* Sends SIG to every process whose network namespace is NAME's (found via
  * /proc/PID/ns/net), except the caller. Returns how many were signalled.
  * -EPERM for the caller's own namespace and PID 1's, in all kill functions. */

@@ -8,7 +8,6 @@
 #include "netns/netns.h"
 
 #include <errno.h>
-#include <unistd.h>
 
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
@@ -60,37 +59,34 @@ int nlerr_to_errno(int nlerr)
 	return -map[code];
 }
 
+/* Opens an rtnetlink socket where the thread is, into *ARG (a struct
+ * nl_sock **). */
+static int socket_open_here(void *arg)
+{
+	struct nl_sock **out = arg, *sk;
+	int err;
+
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	err = nl_connect(sk, NETLINK_ROUTE);
+	if (err < 0) {
+		nl_socket_free(sk);
+		return nlerr_to_errno(err);
+	}
+	*out = sk;
+	return 0;
+}
+
 int nlroute_open(int nsfd, struct nl_sock **out)
 {
 	struct nl_sock *sk = NULL;
-	int home = -1, err, back;
+	int err;
 
 	*out = NULL;
-	if (nsfd >= 0) {
-		home = netns_open_current();
-		if (home < 0)
-			return home;
-		err = netns_enter(nsfd);
-		if (err < 0)
-			goto out;
-	}
-	sk = nl_socket_alloc();
-	if (!sk) {
-		err = -ENOMEM;
-	} else {
-		err = nl_connect(sk, NETLINK_ROUTE);
-		err = err < 0 ? nlerr_to_errno(err) : 0;
-	}
-	if (home >= 0) {
-		back = netns_enter(home);
-		if (back < 0 && err == 0)
-			err = back;
-	}
-out:
-	if (home >= 0)
-		close(home);
+	err = nsfd >= 0 ? netns_call_in(nsfd, socket_open_here, &sk) : socket_open_here(&sk);
 	if (err < 0) {
-		nlroute_close(sk);
+		nlroute_close(sk);   /* made, but the thread did not come back */
 		return err;
 	}
 	*out = sk;

@@ -44,47 +44,33 @@ struct sample_ctx {
 	size_t cap, stored, matched;
 };
 
+/* Opens the sock_diag socket where the thread is, into the sockdiag ARG. */
+static int socket_open_here(void *arg)
+{
+	struct sockdiag *sd = arg;
+
+	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	return sd->nl ? 0 : -errno;
+}
+
 int sockdiag_open(struct sockdiag **out, int nsfd)
 {
 	struct sockdiag *sd;
-	int home = -1, rc = 0;
+	int rc;
 
 	*out = NULL;
 	sd = calloc(1, sizeof(*sd));
 	if (!sd)
 		return -ENOMEM;
-	if (nsfd >= 0) {
-		home = netns_open_current();
-		if (home < 0) {
-			rc = home;
-			goto out;
-		}
-		rc = netns_enter(nsfd);
-		if (rc < 0)
-			goto out;
-	}
-	sd->nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!sd->nl)
-		rc = -errno;
-	if (home >= 0) {
-		int brc = netns_enter(home);
-
-		if (brc < 0 && rc == 0)
-			rc = brc;
-	}
+	rc = nsfd >= 0 ? netns_call_in(nsfd, socket_open_here, sd) : socket_open_here(sd);
 	if (rc == 0 && mnl_socket_bind(sd->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		rc = -errno;
-	if (rc == 0) {
-		sd->portid = mnl_socket_get_portid(sd->nl);
-		sd->seq = (unsigned)getpid() << 8;
-	}
-out:
-	if (home >= 0)
-		close(home);
 	if (rc < 0) {
 		sockdiag_close(sd);
 		return rc;
 	}
+	sd->portid = mnl_socket_get_portid(sd->nl);
+	sd->seq = (unsigned)getpid() << 8;
 	*out = sd;
 	return 0;
 }

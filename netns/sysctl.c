@@ -113,29 +113,34 @@ int sysctl_read_here(const char *key, char *buf, size_t len)
 	return err < 0 ? err : path_read(path, buf, len);
 }
 
+/* One sysctl access inside a namespace (netns_call_in's ARG). */
+struct sysctl_access {
+	char path[PATH_MAX];
+	const char *value;   /* write it; NULL: read into buf */
+	char *buf;
+	size_t len;
+};
+
+static int access_here(void *arg)
+{
+	struct sysctl_access *a = arg;
+
+	return a->value ? path_write(a->path, a->value) : path_read(a->path, a->buf, a->len);
+}
+
 /* Writes VALUE to, or (VALUE NULL) reads into BUF from KEY inside NSFD.
  * The key is checked before any namespace switch. */
 static int in_namespace(int nsfd, const char *key, const char *value, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	int home, err, back;
+	struct sysctl_access a = { .value = value, .buf = buf, .len = len };
+	int err;
 
-	err = sysctl_path(path, sizeof(path), key);
+	err = sysctl_path(a.path, sizeof(a.path), key);
 	if (err < 0)
 		return err;
-	home = netns_open_current();
-	if (home < 0)
-		return home;
-	err = netns_enter(nsfd);
-	if (err < 0)
-		goto out;
-	err = value ? path_write(path, value) : path_read(path, buf, len);
-	back = netns_enter(home);
-	if (back < 0)
-		err = back;
-out:
-	close(home);
-	return err;
+	if (nsfd < 0)
+		return -EBADF;   /* a host's namespace, never the caller's own */
+	return netns_call_in(nsfd, access_here, &a);
 }
 
 int netns_sysctl_write(int nsfd, const char *key, const char *value)

@@ -200,45 +200,58 @@ static int switch_boot(struct topology *t, char *err, size_t errlen)
 	return rc;
 }
 
+/* What build_here builds (netns_call_in's ARG). */
+struct build {
+	struct topology *t;
+	char *err;
+	size_t errlen;
+};
+
+/* The switch, then every host: the thread moves from each new namespace
+ * into the next. */
+static int build_here(void *arg)
+{
+	struct build *b = arg;
+	int br_index, rc;
+	size_t i;
+
+	br_index = switch_boot(b->t, b->err, b->errlen);
+	if (br_index < 0)
+		return br_index;
+	for (i = 0; i < b->t->nhosts; i++) {
+		rc = topo_host_boot(b->t, i, br_index, b->err, b->errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int topology_build(struct topology **out, unsigned run_id,
 		   const struct topo_host_spec *hosts, size_t nhosts,
 		   char *err, size_t errlen)
 {
-	struct topology *t = NULL;
-	int home, br_index, rc, back;
-	size_t i;
+	struct build b = { NULL, err, errlen };
+	int rc;
 
 	*out = NULL;
 	topo_step_failed(err, errlen, "%s", "");
-	rc = topology_alloc(&t, run_id, hosts, nhosts, err, errlen);
+	rc = topology_alloc(&b.t, run_id, hosts, nhosts, err, errlen);
 	if (rc < 0)
 		return rc;
-	home = netns_open_current();
-	if (home < 0) {
-		topo_step_failed(err, errlen, "open the current namespace");
-		topology_destroy(t);
-		return home;
-	}
-	br_index = switch_boot(t, err, errlen);
-	rc = br_index < 0 ? br_index : 0;
-	for (i = 0; rc == 0 && i < nhosts; i++)
-		rc = topo_host_boot(t, i, br_index, err, errlen);
-	back = netns_enter(home);
-	close(home);
-	if (rc == 0 && back < 0) {
-		topo_step_failed(err, errlen, "switch back to the caller's namespace");
-		rc = back;
-	}
+	/* the thread comes back to the caller's namespace once all is built */
+	rc = netns_call_in(-1, build_here, &b);
+	if (rc < 0 && err && errlen && !err[0])
+		topo_step_failed(err, errlen, "leave or come back to the caller's namespace");
 	if (rc == 0) {
-		rc = topo_links_wait(t, SIZE_MAX, NETNS_LINKS_TIMEOUT_MS);
+		rc = topo_links_wait(b.t, SIZE_MAX, NETNS_LINKS_TIMEOUT_MS);
 		if (rc < 0)
 			topo_step_failed(err, errlen, "wait for the hosts' links to carry packets");
 	}
 	if (rc < 0) {
-		topology_destroy(t);
+		topology_destroy(b.t);
 		return rc;
 	}
-	*out = t;
+	*out = b.t;
 	return 0;
 }
 

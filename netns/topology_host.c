@@ -194,26 +194,35 @@ int topology_host_poweroff(struct topology *t, size_t host)
 	return topo_host_halt(t, host);
 }
 
+/* What boot_here boots (netns_call_in's ARG). */
+struct boot {
+	struct topology *t;
+	size_t host;
+	int br_index;
+};
+
+static int boot_here(void *arg)
+{
+	struct boot *b = arg;
+
+	return topo_host_boot(b->t, b->host, b->br_index, NULL, 0);
+}
+
 int topology_host_poweron(struct topology *t, size_t host)
 {
-	int home, br_index, rc, back;
+	struct boot b = { t, host, -1 };
+	int rc;
 
 	rc = host_check(t, host);
 	if (rc < 0)
 		return rc;
 	if (t->hosts[host].powered)
 		return -EALREADY;
-	br_index = link_index(t->sw_sk, NETNS_BRIDGE);
-	if (br_index < 0)
-		return br_index;
-	home = netns_open_current();
-	if (home < 0)
-		return home;
-	rc = topo_host_boot(t, host, br_index, NULL, 0);
-	back = netns_enter(home);
-	close(home);
-	if (rc == 0)
-		rc = back;
+	b.br_index = link_index(t->sw_sk, NETNS_BRIDGE);
+	if (b.br_index < 0)
+		return b.br_index;
+	/* the boot moves the thread into the new namespace: it comes back */
+	rc = netns_call_in(-1, boot_here, &b);
 	if (rc == 0)
 		rc = topo_links_wait(t, host, NETNS_LINKS_TIMEOUT_MS);
 	if (rc < 0)

@@ -139,37 +139,43 @@ socklen_t nettest_sockaddr(int family, const char *addr, uint16_t port,
 	}
 }
 
+/* What socket_here makes (netns_call_in's ARG). */
+struct socket_here_args {
+	int family, type;
+	int fd;
+};
+
+static int socket_here(void *arg)
+{
+	struct socket_here_args *a = arg;
+
+	a->fd = socket(a->family, a->type | SOCK_CLOEXEC, 0);
+	return a->fd < 0 ? -errno : 0;
+}
+
 int nettest_socket(int nsfd, int family, int type, const char *addr, uint16_t port)
 {
+	struct socket_here_args a = { family, type, -1 };
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int home, fd, rc = 0, one = 1;
+	int rc, one = 1;
 
-	home = netns_open_current();
-	if (home < 0)
-		return home;
-	rc = netns_enter(nsfd);
+	rc = netns_call_in(nsfd, socket_here, &a);
 	if (rc < 0) {
-		close(home);
+		if (a.fd >= 0)
+			close(a.fd);
 		return rc;
 	}
-	fd = socket(family, type | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		rc = -errno;
-	(void)netns_enter(home);
-	close(home);
-	if (rc < 0)
-		return rc;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(a.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (addr) {
 		len = nettest_sockaddr(family, addr, port, &ss);
-		if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		if (bind(a.fd, (struct sockaddr *)&ss, len) < 0) {
 			rc = -errno;
-			close(fd);
+			close(a.fd);
 			return rc;
 		}
 	}
-	return fd;
+	return a.fd;
 }
 
 /* ---- the probe ---------------------------------------------------------- */
