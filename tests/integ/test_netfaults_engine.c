@@ -286,8 +286,9 @@ START_TEST(test_line_death_is_an_error)
 		      "warning: %s", nf_json_str(json_array_get(warnings, 0), "message"));
 	end = events_where(&log, "end", NULL, NULL);
 	ck_assert_str_eq(nf_json_str(json_array_get(end, 0), "reason"), "error");
-	/* found at once, not at the end of the run */
-	ck_assert_double_lt(nf_json_num(json_array_get(end, 0), "t"), 0.5);
+	/* found when it happened, not at the end of the run (3 s): a deadline
+	 * a busy or emulated machine meets (tests/vm found 0.76 s there) */
+	ck_assert_double_lt(nf_json_num(json_array_get(end, 0), "t"), 2.0);
 	json_decref(end);
 	json_decref(warnings);
 	json_decref(result);

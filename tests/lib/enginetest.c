@@ -16,6 +16,8 @@
 #include "netns/qdisc.h"
 #include "tests/lib/testlib.h"
 
+#define GROUP_DEATH_MS 10000   /* how long a killed group may take to go */
+
 /* ---- events ---------------------------------------------------------------- */
 
 void log_event(json_t *ev, void *ctx)
@@ -178,7 +180,14 @@ static void assert_clean(const struct run_log *log, json_t *result, const char *
 		if (!strcmp(kind, "app")) {
 			pid_t pid = (pid_t)json_integer_value(json_object_get(ev, "pid"));
 
-			/* each app is a process group: a program's children too */
+			/* each app is a process group: a program's children too.
+			 * The engine waits for each group's leader; the others
+			 * got their SIGKILL and die when next scheduled, which
+			 * on a busy or emulated machine takes a moment (tests/vm
+			 * saw it): a generous deadline, not a bound. */
+			for (int ms = 0; pid > 0 && ms < GROUP_DEATH_MS && nf_group_alive(pid);
+			     ms += 10)
+				usleep(10000);
 			ck_assert_msg(pid <= 0 || !nf_group_alive(pid),
 				      "a process of app %s (group %d) still exists",
 				      nf_json_str(ev, "app"), (int)pid);
