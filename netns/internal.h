@@ -18,10 +18,9 @@ struct topology;
  * namespace. On failure the thread is where it was and nothing is left. */
 int netns_create_here(const char *name);
 
-/* /proc/sys of the calling thread's current namespace. KEY is dotted and
- * must start with "net." (-EPERM otherwise). read returns the length. */
+/* Writes /proc/sys of the calling thread's current namespace. KEY is
+ * dotted and must start with "net." (-EPERM otherwise). */
 int sysctl_write_here(const char *key, const char *value);
-int sysctl_read_here(const char *key, char *buf, size_t len);
 
 /* Bridge NAME, created up; returns its ifindex. */
 int link_bridge_add_up(struct nl_sock *sk, const char *name);

@@ -56,8 +56,7 @@ int link_index(struct nl_sock *sk, const char *name)
 	return err > 0 ? err : -ENOENT;
 }
 
-/* A bridge NAME, brought up at creation when UP. */
-static int bridge_add(struct nl_sock *sk, const char *name, bool up)
+int link_bridge_add_up(struct nl_sock *sk, const char *name)
 {
 	struct rtnl_link *link;
 	int err;
@@ -69,23 +68,10 @@ static int bridge_add(struct nl_sock *sk, const char *name, bool up)
 	if (err < 0)
 		goto out;
 	rtnl_link_set_name(link, name);
-	if (up)
-		rtnl_link_set_flags(link, NEW_LINK_UP_FLAGS);
+	rtnl_link_set_flags(link, NEW_LINK_UP_FLAGS);
 	err = nl_result(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
 out:
 	rtnl_link_put(link);
-	return err;
-}
-
-int link_bridge_add(struct nl_sock *sk, const char *name)
-{
-	return bridge_add(sk, name, false);
-}
-
-int link_bridge_add_up(struct nl_sock *sk, const char *name)
-{
-	int err = bridge_add(sk, name, true);
-
 	return err < 0 ? err : link_index(sk, name);
 }
 
@@ -120,21 +106,6 @@ static int veth_alloc(const char *name, const char *peer_name, int peer_nsfd,
 	return 0;
 }
 
-int link_veth_add(struct nl_sock *sk, const char *name, const char *peer_name,
-		  int peer_nsfd, const uint8_t *peer_mac)
-{
-	struct rtnl_link *link, *peer;
-	int err;
-
-	err = veth_alloc(name, peer_name, peer_nsfd, peer_mac, &link, &peer);
-	if (err < 0)
-		return err;
-	err = nl_result(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
-	rtnl_link_put(peer);
-	rtnl_link_put(link);
-	return err;
-}
-
 int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index,
 		       bool port_up, const char *host_if, int host_nsfd,
 		       const uint8_t mac[6])
@@ -153,23 +124,6 @@ int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index
 	err = nl_result(rtnl_link_add(sw_sk, link, NLM_F_CREATE | NLM_F_EXCL));
 	rtnl_link_put(peer);
 	rtnl_link_put(link);
-	return err;
-}
-
-int link_set_master(struct nl_sock *sk, const char *name, const char *master)
-{
-	struct rtnl_link *changes;
-	int master_index, err;
-
-	master_index = link_index(sk, master);
-	if (master_index < 0)
-		return master_index;
-	changes = rtnl_link_alloc();
-	if (!changes)
-		return -ENOMEM;
-	rtnl_link_set_master(changes, master_index);
-	err = link_change_by_name(sk, name, changes);
-	rtnl_link_put(changes);
 	return err;
 }
 

@@ -129,12 +129,6 @@ struct nl_sock;
  * return -ENODEV for a link that does not exist (the kernel's answer). */
 int nlroute_open(int nsfd, struct nl_sock **out);
 void nlroute_close(struct nl_sock *sk);
-int link_bridge_add(struct nl_sock *sk, const char *name);
-/* Creates veth NAME here and its peer PEER_NAME directly inside PEER_NSFD,
- * the peer with PEER_MAC (may be NULL). */
-int link_veth_add(struct nl_sock *sk, const char *name, const char *peer_name,
-		  int peer_nsfd, const uint8_t *peer_mac);
-int link_set_master(struct nl_sock *sk, const char *name, const char *master);
 int link_set_up(struct nl_sock *sk, const char *name, bool up);
 int link_set_alias(struct nl_sock *sk, const char *name, const char *alias);
 int link_delete(struct nl_sock *sk, const char *name);

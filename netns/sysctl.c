@@ -102,17 +102,6 @@ int sysctl_write_here(const char *key, const char *value)
 	return err < 0 ? err : path_write(path, value);
 }
 
-int sysctl_read_here(const char *key, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	int err;
-
-	if (!buf || len == 0)
-		return -EINVAL;
-	err = sysctl_path(path, sizeof(path), key);
-	return err < 0 ? err : path_read(path, buf, len);
-}
-
 /* One sysctl access inside a namespace (netns_call_in's ARG). */
 struct sysctl_access {
 	char path[PATH_MAX];

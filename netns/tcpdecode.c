@@ -362,15 +362,6 @@ static int decode_ip(const struct span *pkt, struct decoded_packet *out)
 	}
 }
 
-int decode_ip_packet(const uint8_t *packet, size_t caplen,
-		     struct decoded_packet *out)
-{
-	struct span pkt = { packet, caplen };
-
-	memset(out, 0, sizeof(*out));
-	return decode_ip(&pkt, out);
-}
-
 int decode_ethernet_frame(const uint8_t *frame, size_t caplen,
 			  struct decoded_packet *out)
 {

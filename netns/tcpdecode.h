@@ -81,10 +81,6 @@ struct decoded_packet {
  */
 int decode_ethernet_frame(const uint8_t *frame, size_t caplen,
 			  struct decoded_packet *out);
-/* The same for a frame that starts at the IP header (IPv4 or IPv6 by its
- * version nibble), e.g. from a raw-IP capture. */
-int decode_ip_packet(const uint8_t *packet, size_t caplen,
-		     struct decoded_packet *out);
 
 /* tcpdump's flag letters in its order, "S", "S.", "P.", "F.", "R", "none":
  * F S R P . U E W. BUF needs 9 bytes. */

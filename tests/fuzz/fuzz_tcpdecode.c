@@ -2,12 +2,15 @@
  * fuzz_tcpdecode.c: libFuzzer target for the capture's frame decoder
  * (netns/tcpdecode.h).
  *
- * The input is one captured frame, decoded twice: as an Ethernet frame and
- * as a bare IP packet (the same bytes from the IP header on). Each result is
- * printed the way the timeline does, into a buffer of the documented size
- * and into a short one, then rebased with tcpdump's relative sequence
- * numbers and printed again. libFuzzer hands the bytes in a heap block of
- * exactly SIZE bytes, so ASan catches any read past the captured length.
+ * The input is one captured frame, decoded as an Ethernet frame; then its
+ * IP packet (the bytes from offset 14 on) and the whole input are each
+ * decoded again as the IP packet of a frame, behind a made-up Ethernet
+ * header whose type follows the IP version nibble. Each result is printed
+ * the way the timeline does, into a buffer of the documented size and into
+ * a short one, then rebased with tcpdump's relative sequence numbers and
+ * printed again. libFuzzer hands the bytes in a heap block of exactly SIZE
+ * bytes, and the made-up frames are heap blocks of exactly 14 + their
+ * size, so ASan catches any read past the captured length.
  *
  * Checked beyond "no crash": the decoder returns 0 or -EBADMSG only, a TCP
  * result never claims more captured payload than declared, the text always
@@ -19,6 +22,7 @@
  * FUZZ-MAX-LEN: 2048
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +75,25 @@ static void check_packet(struct decoded_packet *p, int r, size_t short_len)
 	check_format(p, short_len);
 }
 
+/* PACKET (SIZE bytes from its IP header on) as the IP packet of a frame:
+ * a made-up Ethernet header, IPv6 for version 6, else IPv4, then PACKET. */
+static void check_as_ip(const uint8_t *packet, size_t size, size_t short_len)
+{
+	struct decoded_packet p;
+	uint8_t *frame = malloc(14 + size);
+	bool v6 = size > 0 && packet[0] >> 4 == 6;
+
+	if (!frame)
+		abort();
+	memset(frame, 0x02, 12);
+	frame[12] = v6 ? 0x86 : 0x08;
+	frame[13] = v6 ? 0xdd : 0x00;
+	if (size > 0)
+		memcpy(frame + 14, packet, size);
+	check_packet(&p, decode_ethernet_frame(frame, 14 + size, &p), short_len);
+	free(frame);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct decoded_packet p;
@@ -79,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_packet(&p, decode_ethernet_frame(data, size, &p), short_len);
 	if (size > 14)
-		check_packet(&p, decode_ip_packet(data + 14, size - 14, &p), short_len);
-	check_packet(&p, decode_ip_packet(data, size, &p), short_len);
+		check_as_ip(data + 14, size - 14, short_len);
+	check_as_ip(data, size, short_len);
 	return 0;
 }
