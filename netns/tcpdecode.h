@@ -12,7 +12,8 @@
  *
  * Pure code: no allocation, no I/O, nothing prints. Every read is checked
  * against the captured length; a header cut short is an error, never an
- * overread.
+ * overread. tcpdecode.c decodes; tcpdecode_text.c writes the text and
+ * rebases sequence numbers the way tcpdump does.
  */
 #ifndef NETFAULT_TCPDECODE_H
 #define NETFAULT_TCPDECODE_H
@@ -71,6 +72,8 @@ struct decoded_packet {
 	uint32_t inner_seq;
 };
 
+/* ---- decoding (tcpdecode.c) --------------------------------------------- */
+
 /*
  * Decodes FRAME (CAPLEN captured bytes, link type Ethernet, up to two VLAN
  * tags) into OUT. Returns 0 with OUT->kind telling what was found, or
@@ -81,6 +84,8 @@ struct decoded_packet {
  */
 int decode_ethernet_frame(const uint8_t *frame, size_t caplen,
 			  struct decoded_packet *out);
+
+/* ---- text (tcpdecode_text.c) ------------------------------------------- */
 
 /* tcpdump's flag letters in its order, "S", "S.", "P.", "F.", "R", "none":
  * F S R P . U E W. BUF needs 9 bytes. */
