@@ -14,7 +14,9 @@
  * (user + system of this process, where the engine runs; the apps are
  * other processes and cost the same either way).
  *
- *   build/bench/observe [REPS]    (root; default 5)
+ *   build/bench/observe [REPS [DIR]]    (root; default 5, DIR "bench")
+ *
+ * The workloads are DIR/observe-seed.yaml and DIR/observe-bulk.yaml.
  *
  * Besides a readable table it prints lines for bench/run:
  *   RESULT <workload> <off wall median ms> <on wall median ms>
@@ -32,38 +34,6 @@
 #include <unistd.h>
 
 #define MAX_REPS 100
-
-static const char seed_text[] =
-	"name: seed\n"
-	"duration: 5s\n"
-	"apps:\n"
-	"  server:\n"
-	"    listen: 5000\n"
-	"    steps:\n"
-	"      - accept\n"
-	"      - send: 26\n"
-	"      - sleep: 2s\n"
-	"      - send: 26\n"
-	"      - sleep: 200ms\n"
-	"      - send: 26\n"
-	"      - recv\n"
-	"  client:\n"
-	"    connect: server\n"
-	"    steps: [{ recv: 26 }, hold]\n"
-	"faults:\n"
-	"  - at: 1s\n"
-	"    crash: client\n";
-
-static const char bulk_text[] =
-	"name: bulk\n"
-	"duration: 10s\n"
-	"apps:\n"
-	"  server:\n"
-	"    listen: 5000\n"
-	"    steps: [accept, { recv: 20000000 }]\n"
-	"  client:\n"
-	"    connect: server\n"
-	"    steps: [{ send: 20000000 }]\n";
 
 static int compare_double(const void *a, const void *b)
 {
@@ -144,18 +114,22 @@ static int run_once(const struct scenario *sc, bool observe, double *wall, doubl
 	return ret;
 }
 
-static int workload(const char *name, const char *text, int reps)
+static int workload(const char *name, const char *dir, int reps)
 {
 	static double wall[2][MAX_REPS], cpu[2][MAX_REPS];
 	unsigned long events[2] = { 0, 0 };
 	struct sc_errors errs = { 0 };
 	struct scenario *sc = NULL;
+	char path[512];
 	int ret;
 
-	ret = scenario_parse(name, text, strlen(text), NULL, 0, &sc, &errs);
+	snprintf(path, sizeof(path), "%s/observe-%s.yaml", dir, name);
+	ret = scenario_load(path, NULL, 0, &sc, &errs);
 	sc_errors_free(&errs);
-	if (ret < 0)
+	if (ret < 0) {
+		fprintf(stderr, "observe: %s: %s\n", path, strerror(-ret));
 		return ret;
+	}
 	for (int i = 0; i < reps && ret == 0; i++)
 		for (int on = 0; on < 2 && ret == 0; on++)
 			ret = run_once(sc, on, &wall[on][i], &cpu[on][i], &events[on]);
@@ -175,20 +149,21 @@ static int workload(const char *name, const char *text, int reps)
 int main(int argc, char **argv)
 {
 	int reps = argc > 1 ? atoi(argv[1]) : 5;
+	const char *dir = argc > 2 ? argv[2] : "bench";
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "observe: needs root (network namespaces)\n");
 		return 77;
 	}
 	if (reps < 1 || reps > MAX_REPS) {
-		fprintf(stderr, "usage: observe [REPS 1..%d]\n", MAX_REPS);
+		fprintf(stderr, "usage: observe [REPS 1..%d [DIR]]\n", MAX_REPS);
 		return 2;
 	}
 	printf("observe: a run without and with capture + sock_diag sampling (medians of %d)\n",
 	       reps);
 	printf("%-6s %13s %13s %13s %13s %8s %8s\n", "", "wall off", "wall on", "cpu off",
 	       "cpu on", "ev off", "ev on");
-	if (workload("seed", seed_text, reps) < 0 || workload("bulk", bulk_text, reps) < 0)
+	if (workload("seed", dir, reps) < 0 || workload("bulk", dir, reps) < 0)
 		return 1;
 	return 0;
 }
