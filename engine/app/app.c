@@ -27,7 +27,7 @@ void app_send(const struct app_conn *c, struct app_msg *m)
 	app_msg_send(c->ctx->chan, m);
 }
 
-static void app_fail(const struct app_conn *c, const char *what, int err)
+void app_send_error(const struct app_conn *c, const char *what, int err)
 {
 	struct app_msg m = { .type = APP_MSG_ERROR, .result = err };
 
@@ -93,7 +93,7 @@ static int app_listen(struct app_conn *c)
 	return 0;
 fail:
 	err = errno;
-	app_fail(c, what, err);
+	app_send_error(c, what, err);
 	return -err;
 }
 
@@ -127,7 +127,7 @@ int app_main(void *arg)
 	prctl(PR_SET_NAME, title);
 	ret = app_fds(ctx);
 	if (ret < 0) {
-		app_fail(&c, "descriptors", -ret);
+		app_send_error(&c, "descriptors", -ret);
 		return 1;
 	}
 	if (ctx->app->is_server) {
@@ -139,7 +139,7 @@ int app_main(void *arg)
 	}
 	ret = app_drop_user(ctx);
 	if (ret < 0) {
-		app_fail(&c, "user", -ret);
+		app_send_error(&c, "user", -ret);
 		return 1;
 	}
 	do

@@ -51,6 +51,10 @@ void steps_run(struct app_conn *c);
 /* Sends a record on the app's channel; errors are ignored (the engine is
  * gone or killing us). */
 void app_send(const struct app_conn *c, struct app_msg *m);
+/* Trouble that is not a step result: WHAT failed with the errno ERR, in an
+ * ERROR record ("WHAT: ENAME"). Before t0 the engine fails the run with
+ * it, after t0 it shows a warning. */
+void app_send_error(const struct app_conn *c, const char *what, int err);
 
 /* Socket options of the scenario's tcp: (tcpopt.c). */
 enum tcpopt_role { TCPOPT_LISTENING, TCPOPT_CONNECTING, TCPOPT_ACCEPTED };

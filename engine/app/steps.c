@@ -46,15 +46,6 @@ static void addr_format(const struct sockaddr_storage *ss, char *buf, size_t len
 	}
 }
 
-/* Setup trouble that is not a step result: the engine shows a warning. */
-static void report_warning(const struct app_conn *c, const char *what, int err)
-{
-	struct app_msg m = { .type = APP_MSG_ERROR, .result = err };
-
-	snprintf(m.text, sizeof(m.text), "%s: %s", what, errno_name(err));
-	app_send(c, &m);
-}
-
 /* The connection is up: report it and start watching it. */
 static void conn_up(struct app_conn *c)
 {
@@ -71,7 +62,7 @@ static void conn_up(struct app_conn *c)
 	app_send(c, &m);
 	ret = watcher_start(&c->w, c->fd, c->ctx->app->family, c->ctx->chan);
 	if (ret < 0)
-		report_warning(c, "verdict watcher", -ret);
+		app_send_error(c, "verdict watcher", -ret);
 }
 
 static int step_accept(struct app_conn *c)
@@ -90,7 +81,7 @@ static int step_accept(struct app_conn *c)
 		return errno;
 	err = tcpopt_apply(fd, &c->ctx->app->tcp, TCPOPT_ACCEPTED, &what);
 	if (err)
-		report_warning(c, what, err);
+		app_send_error(c, what, err);
 	c->fd = fd;
 	conn_up(c);
 	return SC_RESULT_OK;
@@ -122,7 +113,7 @@ static int step_connect(struct app_conn *c)
 		return errno;
 	err = tcpopt_apply(fd, &ctx->app->tcp, TCPOPT_CONNECTING, &what);
 	if (err)
-		report_warning(c, what, err);
+		app_send_error(c, what, err);
 	ret = connect(fd, (const struct sockaddr *)&ctx->target, ctx->target_len);
 	if (ret < 0) {
 		err = errno;
