@@ -132,10 +132,8 @@ static void run_go(struct engine_run *r)
 	r->t0 = mono_usec();
 	r->t0_set = true;
 	go.t_start = r->t0;
-	run_flush_early(r);
-	/* the absolute time lets a caller line t up with packet captures */
-	run_emit(r, json_pack("{s:s, s:I}", "event", "t0", "clock_monotonic_us",
-			      (json_int_t)r->t0), r->t0);
+	events_flush_early(r);
+	run_emit_t0(r);
 	for (size_t i = 0; i < r->napps; i++) {
 		struct run_app *a = &r->apps[i];
 
@@ -311,11 +309,10 @@ out:
 	if (!r.t0_set)
 		r.t0 = r.ended;  /* events of a run that never started end at 0 */
 	r.t0_set = true;
-	run_flush_early(&r);
+	events_flush_early(&r);
 	if (ret == 0)
 		run_verdicts(&r);
-	run_emit(&r, json_pack("{s:s, s:s}", "event", "end", "reason",
-			       r.end_reason ? r.end_reason : "error"), r.ended);
+	run_emit_end(&r, r.end_reason ? r.end_reason : "error");
 	*result = report_result(&r, ret);
 	observe_free(&r);
 	netfaults_end(&r);

@@ -1,8 +1,12 @@
 /*
- * events.c: the run's event stream (engine.h lists the kinds), built with
- * jansson and handed to the caller's callback. Events from before t0 are
- * kept until t0 is known, so their "t" can be negative as engine.h says.
+ * events.c: the run's event stream, and the only place an event is built
+ * (events.h has one builder per kind, engine.h the members of each). Each
+ * builder packs its event with jansson, "event" first and its members in a
+ * fixed order, stamps "t" last and hands it to the caller's callback.
+ * Events from before t0 are kept until t0 is known, so their "t" can be
+ * negative as engine.h says.
  */
+#include "engine/events.h"
 #include "engine/run.h"
 
 #include <stdarg.h>
@@ -12,11 +16,7 @@
 
 #include "common/duration.h"
 #include "common/monotime.h"
-
-json_t *run_event_new(const char *kind)
-{
-	return json_pack("{s:s}", "event", kind);
-}
+#include "netns/sockdiag.h"
 
 static void emit_now(struct engine_run *r, json_t *ev, int64_t at)
 {
@@ -26,7 +26,9 @@ static void emit_now(struct engine_run *r, json_t *ev, int64_t at)
 	json_decref(ev);
 }
 
-void run_emit(struct engine_run *r, json_t *ev, int64_t at)
+/* Emits EV (taking it) with "t" for the absolute time AT; events before t0
+ * wait until events_flush_early(). */
+static void emit(struct engine_run *r, json_t *ev, int64_t at)
 {
 	struct run_event *n;
 
@@ -50,13 +52,24 @@ void run_emit(struct engine_run *r, json_t *ev, int64_t at)
 	r->early[r->nearly++] = (struct run_event){ .ev = ev, .at = at };
 }
 
-void run_flush_early(struct engine_run *r)
+void events_flush_early(struct engine_run *r)
 {
 	for (size_t i = 0; i < r->nearly; i++)
 		emit_now(r, r->early[i].ev, r->early[i].at);
 	free(r->early);
 	r->early = NULL;
 	r->nearly = r->early_cap = 0;
+}
+
+void run_emit_t0(struct engine_run *r)
+{
+	emit(r, json_pack("{s:s, s:I}", "event", "t0", "clock_monotonic_us",
+			  (json_int_t)r->t0), r->t0);
+}
+
+void run_emit_end(struct engine_run *r, const char *reason)
+{
+	emit(r, json_pack("{s:s, s:s}", "event", "end", "reason", reason), r->ended);
 }
 
 void run_warning(struct engine_run *r, const char *fmt, ...)
@@ -67,7 +80,14 @@ void run_warning(struct engine_run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	run_emit(r, json_pack("{s:s, s:s}", "event", "warning", "message", msg), mono_usec());
+	emit(r, json_pack("{s:s, s:s}", "event", "warning", "message", msg), mono_usec());
+}
+
+void run_warning_views(struct engine_run *r, const char *app, const char *msg,
+		       json_t *views)
+{
+	emit(r, json_pack("{s:s, s:s, s:s, s:o}", "event", "warning", "message", msg,
+			  "app", app, "views", views), r->ended);
 }
 
 void run_emit_topology(struct engine_run *r)
@@ -83,7 +103,7 @@ void run_emit_topology(struct engine_run *r)
 			"name", h->name, "ns", h->ns_name, "addr", h->addr4,
 			"addr6", h->addr6, "mac", mac, "port", h->port));
 	}
-	run_emit(r, json_pack("{s:s, s:I, s:s, s:o}", "event", "topology",
+	emit(r, json_pack("{s:s, s:I, s:s, s:o}", "event", "topology",
 			      "run", (json_int_t)r->topo->run_id, "switch", r->topo->sw_name,
 			      "hosts", hosts), mono_usec());
 }
@@ -104,10 +124,11 @@ void run_emit_app(struct engine_run *r, const struct run_app *a, const char *sta
 	else if (strcmp(state, "killed") == 0 && status > 0)
 		json_object_set_new(ev, "signal", json_string(sigabbrev_np(status)
 							      ? sigabbrev_np(status) : "?"));
-	run_emit(r, ev, at);
+	emit(r, ev, at);
 }
 
-const char *run_step_arg(const struct sc_step *st, char *buf, size_t len)
+/* Text of a step's argument: "26", "hello", "2s", "write", "". */
+static const char *step_arg(const struct sc_step *st, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	switch (st->kind) {
@@ -143,7 +164,7 @@ void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i)
 
 	ev = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:f}", "event", "step",
 		       "app", a->sc->name, "index", (json_int_t)i,
-		       "step", sc_step_name(st->kind), "arg", run_step_arg(st, arg, sizeof(arg)),
+		       "step", sc_step_name(st->kind), "arg", step_arg(st, arg, sizeof(arg)),
 		       "result", sc_result_name(rs->result), "bytes", (json_int_t)rs->bytes,
 		       "started", (double)rs->started_us / 1e6);
 	if (!ev)
@@ -153,16 +174,103 @@ void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i)
 		json_object_set_new(ev, "expect_ok",
 				    json_boolean(step_expect_holds(st, rs->result)));
 	}
-	run_emit(r, ev, r->t0 + rs->ended_us);
+	emit(r, ev, r->t0 + rs->ended_us);
 }
 
 void run_emit_verdict(struct engine_run *r, const struct run_app *a)
 {
 	const struct verdict *v = &a->v;
 
-	run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "verdict",
+	emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "verdict",
 			      "app", a->sc->name,
 			      "verdict", sc_verdict_name(v->decided ? v->kind : SC_VERDICT_NOTHING),
 			      "evidence", v->evidence),
 		 v->decided ? r->t0 + v->t_us : r->ended);
+}
+
+void run_emit_fault(struct engine_run *r, const char *kind, int host, const char *phase,
+		    json_t *details, int64_t at)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "fault", "fault", kind,
+			       "phase", phase);
+
+	if (ev && host >= 0)
+		json_object_set_new(ev, "host", json_string(r->sc->hosts[host].name));
+	if (ev && details)
+		json_object_update(ev, details);   /* in the order they were set */
+	json_decref(details);
+	emit(r, ev, at);
+}
+
+void run_emit_ending(struct engine_run *r, const struct run_app *a, const char *verdict,
+		     const char *evidence, int64_t at)
+{
+	emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "ending", "app", a->sc->name,
+			  "verdict", verdict, "evidence", evidence), at);
+}
+
+void run_emit_connection(struct engine_run *r, const struct run_app *a, const char *local,
+			 const char *remote, int64_t at)
+{
+	emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "connection", "app", a->sc->name,
+			  "local", local, "remote", remote), at);
+}
+
+void run_emit_packet(struct engine_run *r, const char *host, const char *app,
+		     const char *dir, const char *line, const char *flags, int64_t at)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "packet", "host", host,
+			       "app", app, "dir", dir, "line", line);
+
+	if (ev && flags)
+		json_object_set_new(ev, "flags", json_string(flags));
+	emit(r, ev, at);
+}
+
+static const char *timer_name(uint8_t timer)
+{
+	switch (timer) {
+	case SOCKDIAG_TIMER_RETRANS:
+		return "retransmit";
+	case SOCKDIAG_TIMER_KEEPALIVE:
+		return "keepalive";
+	case SOCKDIAG_TIMER_TIMEWAIT:
+		return "timewait";
+	case SOCKDIAG_TIMER_PROBE:
+		return "probe";
+	default:
+		return "none";
+	}
+}
+
+void run_emit_socket(struct engine_run *r, const char *host, const char *app,
+		     const char *local, const char *remote, const char *change,
+		     const struct tcp_sock_sample *s, int64_t at)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "socket",
+			       "host", host, "app", app, "local", local, "remote", remote,
+			       "change", change, "state", tcp_state_name(s->state),
+			       "timer", timer_name(s->timer));
+
+	if (ev && s->has_info) {
+		json_object_set_new(ev, "retransmits", json_integer(s->info.retransmits));
+		json_object_set_new(ev, "probes", json_integer(s->info.probes));
+		json_object_set_new(ev, "backoff", json_integer(s->info.backoff));
+		json_object_set_new(ev, "rto_ms", json_integer(s->info.rto_us / 1000));
+		json_object_set_new(ev, "unacked", json_integer(s->info.unacked));
+		json_object_set_new(ev, "total_retrans", json_integer(s->info.total_retrans));
+	}
+	if (ev) {
+		json_object_set_new(ev, "send_queue", json_integer(s->send_queue));
+		json_object_set_new(ev, "recv_queue", json_integer(s->recv_queue));
+	}
+	emit(r, ev, at);
+}
+
+void run_emit_output(struct engine_run *r, const struct run_app *a, const char *stream,
+		     const char *line)
+{
+	emit(r, json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "output", "app", a->sc->name,
+			  "host", r->topo->hosts[a->sc->host].name, "stream", stream,
+			  "line", line), mono_usec());
 }

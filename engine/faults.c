@@ -5,8 +5,9 @@
  * (nothing, now that cmd apps run too). Network faults go to netfaults.c, which also hears of every
  * power-off, boot and freeze of a host.
  *
- * Each fault emits a "fault" event stamped with the time it was applied; a
- * poweron or plug is done when the host's links carry packets again.
+ * Each fault emits a "fault" event (run_emit_fault, with the details its
+ * kind has) stamped with the time it was applied; a poweron or plug is
+ * done when the host's links carry packets again.
  * A fault aimed at a host in the wrong state (a crash of a powered-off
  * host, a poweron of a running one) does nothing and says so in a warning.
  */
@@ -25,17 +26,6 @@ int faults_check_supported(const struct scenario *sc, char *err, size_t len)
 {
 	/* cmd apps run too (cmdapp.c): nothing of the format is turned away */
 	return 0;
-}
-
-static json_t *fault_event(const struct engine_run *r, const char *kind, int host,
-			   const char *phase)
-{
-	json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "fault", "fault", kind,
-			       "phase", phase);
-
-	if (ev && host >= 0)
-		json_object_set_new(ev, "host", json_string(r->sc->hosts[host].name));
-	return ev;
 }
 
 /* Marks the apps of host H (or only app APP) as killed by a fault. */
@@ -58,7 +48,7 @@ static int fault_fail(struct engine_run *r, const struct sc_fault *f, int ret)
 	return ret;
 }
 
-static int fault_poweroff(struct engine_run *r, const struct sc_fault *f, json_t *ev)
+static int fault_poweroff(struct engine_run *r, const struct sc_fault *f, json_t *details)
 {
 	int ret;
 
@@ -68,20 +58,21 @@ static int fault_poweroff(struct engine_run *r, const struct sc_fault *f, json_t
 	if (ret < 0)
 		return fault_fail(r, f, ret);
 	if (f->kind == SC_FAULT_REBOOT) {
-		json_object_set_new(ev, "down", json_real((double)f->down_us / 1e6));
+		json_object_set_new(details, "down", json_real((double)f->down_us / 1e6));
 		r->poweron_at[f->host] = mono_usec() + f->down_us;
 	}
 	return 0;
 }
 
-static int fault_crash(struct engine_run *r, const struct sc_fault *f, json_t *ev)
+static int fault_crash(struct engine_run *r, const struct sc_fault *f, json_t *details)
 {
 	int sig = f->signal > 0 ? f->signal : SIGKILL;
 	int n = 0;
 
-	json_object_set_new(ev, "signal", json_string(sigabbrev_np(sig) ? sigabbrev_np(sig) : "?"));
+	json_object_set_new(details, "signal", json_string(sigabbrev_np(sig) ? sigabbrev_np(sig)
+							   : "?"));
 	if (f->app >= 0)
-		json_object_set_new(ev, "app", json_string(r->sc->apps[f->app].name));
+		json_object_set_new(details, "app", json_string(r->sc->apps[f->app].name));
 	for (size_t i = 0; i < r->napps; i++) {
 		struct run_app *a = &r->apps[i];
 
@@ -100,7 +91,7 @@ static int fault_crash(struct engine_run *r, const struct sc_fault *f, json_t *e
 	return 0;
 }
 
-static int fault_apply(struct engine_run *r, const struct sc_fault *f, json_t *ev)
+static int fault_apply(struct engine_run *r, const struct sc_fault *f, json_t *details)
 {
 	struct topo_host *h = &r->topo->hosts[f->host];
 	bool need_on = f->kind != SC_FAULT_POWERON;
@@ -114,18 +105,18 @@ static int fault_apply(struct engine_run *r, const struct sc_fault *f, json_t *e
 	switch (f->kind) {
 	case SC_FAULT_POWEROFF:
 	case SC_FAULT_REBOOT:
-		return fault_poweroff(r, f, ev);
+		return fault_poweroff(r, f, details);
 	case SC_FAULT_POWERON:
 		r->poweron_at[f->host] = 0;
 		ret = topology_host_poweron(r->topo, (size_t)f->host);
 		break;
 	case SC_FAULT_CRASH:
-		return fault_crash(r, f, ev);
+		return fault_crash(r, f, details);
 	case SC_FAULT_FREEZE:
 	case SC_FAULT_THAW:
 		ret = netns_kill_all_fd(h->nsfd, f->kind == SC_FAULT_FREEZE ? SIGSTOP : SIGCONT);
 		if (ret >= 0)
-			json_object_set_new(ev, "processes", json_integer(
+			json_object_set_new(details, "processes", json_integer(
 				ret - netfaults_host_frozen(r, (size_t)f->host)));
 		break;
 	case SC_FAULT_UNPLUG:
@@ -145,7 +136,7 @@ int fault_run(struct engine_run *r, const struct sc_fault *f)
 {
 	int64_t at = mono_usec();
 	bool was_on;
-	json_t *ev;
+	json_t *details;
 	int ret;
 
 	if (f->kind >= SC_FAULT_DELAY)
@@ -155,12 +146,12 @@ int fault_run(struct engine_run *r, const struct sc_fault *f)
 			 r->sc->file, f->line, sc_fault_name(f->kind));
 		return -EINVAL;
 	}
-	ev = fault_event(r, sc_fault_name(f->kind), f->host, "begin");
-	if (!ev)
+	details = json_object();
+	if (!details)
 		return -ENOMEM;
 	was_on = r->topo->hosts[f->host].powered;
-	ret = fault_apply(r, f, ev);
-	run_emit(r, ev, at);
+	ret = fault_apply(r, f, details);
+	run_emit_fault(r, sc_fault_name(f->kind), f->host, "begin", details, at);
 	if (ret == 0 && !was_on && r->topo->hosts[f->host].powered)
 		ret = netfaults_host_boot(r, f->host);
 	return ret;
@@ -180,6 +171,6 @@ int fault_reboot_end(struct engine_run *r, size_t h)
 			 r->sc->hosts[h].name, errno_name(-ret));
 		return ret;
 	}
-	run_emit(r, fault_event(r, "reboot", (int)h, "end"), at);
+	run_emit_fault(r, "reboot", (int)h, "end", NULL, at);
 	return netfaults_host_boot(r, (int)h);
 }

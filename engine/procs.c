@@ -197,9 +197,7 @@ static int app_record(struct engine_run *r, struct run_app *a, const struct app_
 	case APP_MSG_CONNECTION:
 		a->connected = true;
 		observe_connection(r, a, m->text, m->text2);
-		run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "connection",
-				      "app", a->sc->name, "local", m->text, "remote", m->text2),
-			 mono_usec());
+		run_emit_connection(r, a, m->text, m->text2, mono_usec());
 		return 0;
 	case APP_MSG_STEP:
 		if (m->index < 0 || (size_t)m->index >= a->sc->nsteps)
@@ -219,10 +217,8 @@ static int app_record(struct engine_run *r, struct run_app *a, const struct app_
 		if (r->ended && m->t_end >= r->ended)
 			return 0;
 		if (!a->v.decided)
-			run_emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "ending",
-					      "app", a->sc->name, "verdict",
-					      sc_verdict_name((enum sc_verdict)m->result),
-					      "evidence", m->text), m->t_end);
+			run_emit_ending(r, a, sc_verdict_name((enum sc_verdict)m->result),
+					m->text, m->t_end);
 		a->v.kind = (enum sc_verdict)m->result;
 		a->v.decided = true;
 		a->v.t_us = since_t0(r, m->t_end);

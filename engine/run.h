@@ -1,8 +1,8 @@
 /*
  * run.h: the engine's state of one run, shared by the engine's files
  * (engine.c the run loop, faults.c the host faults, events.c the event
- * stream, report.c the result; netfaults.h has the network faults' own
- * state and files). Not part of the engine's API (engine.h).
+ * stream (events.h), report.c the result; netfaults.h has the network
+ * faults' own state and files). Not part of the engine's API (engine.h).
  */
 #ifndef NETFAULT_ENGINE_RUN_H
 #define NETFAULT_ENGINE_RUN_H
@@ -14,6 +14,7 @@
 
 #include "engine/app/app.h"
 #include "engine/engine.h"
+#include "engine/events.h"
 #include "engine/observe/observe.h"
 #include "engine/verdict.h"
 #include "netns/netns.h"
@@ -91,22 +92,6 @@ static inline bool run_cancelled(const struct engine_run *r)
 {
 	return r->opts && r->opts->cancel && *r->opts->cancel;
 }
-
-/* events.c */
-json_t *run_event_new(const char *kind);
-/* Emits EV (taking it) with "t" for the absolute time AT; events before t0
- * wait until run_flush_early(). */
-void run_emit(struct engine_run *r, json_t *ev, int64_t at);
-void run_flush_early(struct engine_run *r);
-void run_warning(struct engine_run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void run_emit_topology(struct engine_run *r);
-void run_emit_app(struct engine_run *r, const struct run_app *a, const char *state,
-		  int status, int64_t at);
-void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i);
-void run_emit_verdict(struct engine_run *r, const struct run_app *a);
-/* Text of a step's argument: "26", "hello", "2s", "write", "". */
-const char *run_step_arg(const struct sc_step *st, char *buf, size_t len);
 
 /* procs.c */
 /* Resolves what app A's process needs before the fork (user). */

@@ -22,8 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/monotime.h"
-
 #define CMD_OUT_FINAL_MAX (4u << 20)   /* bytes read per stream at the end */
 
 static const char *const stream_names[2] = { "stdout", "stderr" };
@@ -145,9 +143,7 @@ static void line_done(struct engine_run *r, struct run_app *a, int s)
 		return;
 	}
 	c->events++;
-	run_emit(r, json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "output",
-			      "app", a->sc->name, "host", r->topo->hosts[a->sc->host].name,
-			      "stream", stream_names[s], "line", st->line), mono_usec());
+	run_emit_output(r, a, stream_names[s], st->line);
 }
 
 static void consume(struct engine_run *r, struct run_app *a, int s, const char *buf, size_t n)

@@ -3,8 +3,9 @@
  * calls around them (model and hooks: netfaults.h). Delay, loss and rate go
  * to impair.c, drop, reject and partition to fwrules.c; heal undoes both.
  *
- * Each fault emits one "fault" event stamped with the time it began to be
- * applied, saying which engine served it (engine.h lists the details). A
+ * Each fault emits one "fault" event (run_emit_fault) stamped with the time
+ * it began to be applied, saying which engine served it (engine.h lists
+ * the details, which the functions below put in an object in order). A
  * fault aimed at a powered-off host does nothing and says so in a warning,
  * as the host faults do; but a heal of it still takes it out of the other
  * hosts' partitions. A failure to apply one ends the run with an error:
@@ -77,37 +78,27 @@ const char *netfaults_engine_name(const struct engine_run *r)
 	return r->nf ? impair_engine_name(r->nf->engine) : NULL;
 }
 
-/* ---- events ------------------------------------------------------------- */
+/* ---- the details of their events ----------------------------------------- */
 
 static const char *direction_name(enum sc_direction d)
 {
 	return d == SC_DIR_IN ? "in" : d == SC_DIR_BOTH ? "both" : "out";
 }
 
-static json_t *fault_event(const struct engine_run *r, const char *kind, int host)
+static void impair_details(json_t *details, const struct sc_impair *imp, enum sc_direction dir)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s}", "event", "fault", "fault", kind,
-			       "phase", "begin");
-
-	if (ev && host >= 0)
-		json_object_set_new(ev, "host", json_string(r->sc->hosts[host].name));
-	return ev;
-}
-
-static void impair_details(json_t *ev, const struct sc_impair *imp, enum sc_direction dir)
-{
-	json_object_set_new(ev, "direction", json_string(direction_name(dir)));
+	json_object_set_new(details, "direction", json_string(direction_name(dir)));
 	if (imp->delay_us >= 0)
-		json_object_set_new(ev, "time", json_real((double)imp->delay_us / 1e6));
+		json_object_set_new(details, "time", json_real((double)imp->delay_us / 1e6));
 	if (imp->jitter_us >= 0)
-		json_object_set_new(ev, "jitter", json_real((double)imp->jitter_us / 1e6));
+		json_object_set_new(details, "jitter", json_real((double)imp->jitter_us / 1e6));
 	if (imp->loss_percent >= 0)
-		json_object_set_new(ev, "percent", json_real(imp->loss_percent));
+		json_object_set_new(details, "percent", json_real(imp->loss_percent));
 	if (imp->rate_bps > 0)
-		json_object_set_new(ev, "rate", json_integer((json_int_t)imp->rate_bps));
+		json_object_set_new(details, "rate", json_integer((json_int_t)imp->rate_bps));
 }
 
-static void firewall_details(json_t *ev, const struct sc_fault *f)
+static void firewall_details(json_t *details, const struct sc_fault *f)
 {
 	static const char *const withs[] = {
 		[SC_REJECT_TCP_RESET] = "tcp-reset",
@@ -116,14 +107,14 @@ static void firewall_details(json_t *ev, const struct sc_fault *f)
 		[SC_REJECT_ICMP_ADMIN] = "icmp-admin-prohibited",
 	};
 
-	json_object_set_new(ev, "direction", json_string(direction_name(f->direction)));
+	json_object_set_new(details, "direction", json_string(direction_name(f->direction)));
 	if (f->proto)
-		json_object_set_new(ev, "proto", json_string(f->proto == IPPROTO_TCP ? "tcp"
-					: f->proto == IPPROTO_UDP ? "udp" : "icmp"));
+		json_object_set_new(details, "proto", json_string(f->proto == IPPROTO_TCP
+			? "tcp" : f->proto == IPPROTO_UDP ? "udp" : "icmp"));
 	if (f->port)
-		json_object_set_new(ev, "port", json_integer(f->port));
+		json_object_set_new(details, "port", json_integer(f->port));
 	if (f->kind == SC_FAULT_REJECT)
-		json_object_set_new(ev, "with", json_string(withs[f->reject_with]));
+		json_object_set_new(details, "with", json_string(withs[f->reject_with]));
 }
 
 /* Host names of the hosts with MASK set (or with group G when MASK is
@@ -138,14 +129,15 @@ static json_t *host_names(const struct engine_run *r, const bool *mask, const in
 	return names;
 }
 
-static void partition_details(const struct engine_run *r, json_t *ev, const struct sc_fault *f)
+static void partition_details(const struct engine_run *r, json_t *details,
+			      const struct sc_fault *f)
 {
 	json_t *groups;
 	int last = 0;
 
 	if (f->one_way) {
-		json_object_set_new(ev, "from", host_names(r, f->from, NULL, 0));
-		json_object_set_new(ev, "to", host_names(r, f->to, NULL, 0));
+		json_object_set_new(details, "from", host_names(r, f->from, NULL, 0));
+		json_object_set_new(details, "to", host_names(r, f->to, NULL, 0));
 		return;
 	}
 	for (size_t h = 0; h < r->sc->nhosts; h++)
@@ -154,7 +146,7 @@ static void partition_details(const struct engine_run *r, json_t *ev, const stru
 	groups = json_array();
 	for (int g = 1; groups && g <= last; g++)
 		json_array_append_new(groups, host_names(r, NULL, f->group, g));
-	json_object_set_new(ev, "groups", groups);
+	json_object_set_new(details, "groups", groups);
 }
 
 /* ---- booting, power-off, freeze ----------------------------------------- */
@@ -164,20 +156,20 @@ static int host_boot(struct engine_run *r, size_t h)
 	const struct sc_host *sh = &r->sc->hosts[h];
 	struct nf_host *nh = &r->nf->hosts[h];
 	int64_t at = mono_usec();
-	json_t *ev;
+	json_t *details;
 	int ret;
 
 	nh->now[NF_OUT] = nh->link[NF_OUT];
 	nh->now[NF_IN] = nh->link[NF_IN];
 	if (!sh->has_link || !r->topo->hosts[h].powered)
 		return 0;
-	ev = fault_event(r, "link", (int)h);
-	if (!ev)
+	details = json_object();
+	if (!details)
 		return -ENOMEM;
-	impair_details(ev, &sh->link, sh->link.direction);
-	json_object_set_new(ev, "engine", json_string(impair_engine_name(r->nf->engine)));
+	impair_details(details, &sh->link, sh->link.direction);
+	json_object_set_new(details, "engine", json_string(impair_engine_name(r->nf->engine)));
 	ret = impair_apply(r, h, sh->link.direction);
-	run_emit(r, ev, at);
+	run_emit_fault(r, "link", (int)h, "begin", details, at);
 	if (ret < 0 && !r->error[0])
 		snprintf(r->error, sizeof(r->error), "%s:%d: host %s: its link failed: %s",
 			 r->sc->file, sh->line, sh->name, errno_name(-ret));
@@ -227,16 +219,16 @@ int netfaults_check(struct engine_run *r)
 
 /* Heal of host HOST (-1: all): the firewall's rules go, the impairments
  * return to the hosts' links. */
-static int heal(struct engine_run *r, int host, json_t *ev)
+static int heal(struct engine_run *r, int host, json_t *details)
 {
 	int ret = fwrules_heal(r, host);
 
-	json_object_set_new(ev, "engine", json_string("nftables"));
+	json_object_set_new(details, "engine", json_string("nftables"));
 	if (host < 0)
-		json_object_set_new(ev, "all", json_true());
+		json_object_set_new(details, "all", json_true());
 	if (r->nf->engine == NF_ENGINE_NONE)
 		return ret;
-	json_object_set_new(ev, "impair_engine",
+	json_object_set_new(details, "impair_engine",
 			    json_string(impair_engine_name(r->nf->engine)));
 	for (size_t h = 0; h < r->nf->nhosts && ret == 0; h++) {
 		struct nf_host *nh = &r->nf->hosts[h];
@@ -250,7 +242,7 @@ static int heal(struct engine_run *r, int host, json_t *ev)
 	return ret;
 }
 
-static int apply(struct engine_run *r, const struct sc_fault *f, json_t *ev)
+static int apply(struct engine_run *r, const struct sc_fault *f, json_t *details)
 {
 	const char *engine = "nftables";
 	int ret;
@@ -260,28 +252,28 @@ static int apply(struct engine_run *r, const struct sc_fault *f, json_t *ev)
 	case SC_FAULT_LOSS:
 	case SC_FAULT_RATE:
 		engine = impair_engine_name(r->nf->engine);
-		impair_details(ev, &f->impair, f->direction);
+		impair_details(details, &f->impair, f->direction);
 		impair_fault_merge(&r->nf->hosts[f->host], f);
 		ret = impair_apply(r, (size_t)f->host, f->direction);
 		break;
 	case SC_FAULT_DROP:
-		firewall_details(ev, f);
+		firewall_details(details, f);
 		ret = fwrules_drop(r, f);
 		break;
 	case SC_FAULT_REJECT:
-		firewall_details(ev, f);
+		firewall_details(details, f);
 		ret = fwrules_reject(r, f);
 		break;
 	case SC_FAULT_PARTITION:
-		partition_details(r, ev, f);
+		partition_details(r, details, f);
 		ret = fwrules_partition(r, f);
 		break;
 	case SC_FAULT_HEAL:
-		return heal(r, f->host, ev);
+		return heal(r, f->host, details);
 	default:
 		return -ENOTSUP;
 	}
-	json_object_set_new(ev, "engine", json_string(engine ? engine : "?"));
+	json_object_set_new(details, "engine", json_string(engine ? engine : "?"));
 	return ret;
 }
 
@@ -291,7 +283,7 @@ int netfault_run(struct engine_run *r, const struct sc_fault *f)
 	bool needs_host = f->kind != SC_FAULT_PARTITION && f->kind != SC_FAULT_HEAL;
 	int64_t at = mono_usec();
 	char why[sizeof(r->error)];
-	json_t *ev;
+	json_t *details;
 	int ret;
 
 	if ((needs_host && f->host < 0) || f->host >= (int)r->nf->nhosts) {
@@ -299,19 +291,19 @@ int netfault_run(struct engine_run *r, const struct sc_fault *f)
 			 r->sc->file, f->line, kind);
 		return -EINVAL;
 	}
-	ev = fault_event(r, kind, f->host);
-	if (!ev)
+	details = json_object();
+	if (!details)
 		return -ENOMEM;
 	/* a heal still takes a powered-off host out of the others' partitions */
 	if (f->host >= 0 && f->kind != SC_FAULT_HEAL && !r->topo->hosts[f->host].powered) {
 		run_warning(r, "%s of host %s ignored: the host is powered off", kind,
 			    r->sc->hosts[f->host].name);
-		run_emit(r, ev, at);
+		run_emit_fault(r, kind, f->host, "begin", details, at);
 		return 0;
 	}
 	r->error[0] = '\0';
-	ret = apply(r, f, ev);
-	run_emit(r, ev, at);
+	ret = apply(r, f, details);
+	run_emit_fault(r, kind, f->host, "begin", details, at);
 	if (ret < 0) {
 		snprintf(why, sizeof(why), "%s", r->error[0] ? r->error : errno_name(-ret));
 		snprintf(r->error, sizeof(r->error), "%s:%d: %s: %.400s", r->sc->file, f->line,

@@ -20,28 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *timer_name(uint8_t timer)
-{
-	switch (timer) {
-	case SOCKDIAG_TIMER_RETRANS:
-		return "retransmit";
-	case SOCKDIAG_TIMER_KEEPALIVE:
-		return "keepalive";
-	case SOCKDIAG_TIMER_TIMEWAIT:
-		return "timewait";
-	case SOCKDIAG_TIMER_PROBE:
-		return "probe";
-	default:
-		return "none";
-	}
-}
-
 static void emit_socket(struct engine_run *r, const struct obs_conn *c, const char *change,
 			const struct tcp_sock_sample *s, int64_t t)
 {
 	struct observer *o = r->obs;
 	char local[IP_ENDPOINT_TEXT_MAX + 4], remote[IP_ENDPOINT_TEXT_MAX + 4];
-	json_t *ev;
 
 	if (o->socket_events >= OBS_MAX_SOCKET_EVENTS) {
 		if (!o->socket_capped)
@@ -51,25 +34,9 @@ static void emit_socket(struct engine_run *r, const struct obs_conn *c, const ch
 		return;
 	}
 	o->socket_events++;
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "event", "socket",
-		       "host", r->topo->hosts[c->host].name, "app", r->apps[c->app].sc->name,
-		       "local", obs_endpoint_text(&c->local, local, sizeof(local)),
-		       "remote", obs_endpoint_text(&c->remote, remote, sizeof(remote)),
-		       "change", change, "state", tcp_state_name(s->state),
-		       "timer", timer_name(s->timer));
-	if (ev && s->has_info) {
-		json_object_set_new(ev, "retransmits", json_integer(s->info.retransmits));
-		json_object_set_new(ev, "probes", json_integer(s->info.probes));
-		json_object_set_new(ev, "backoff", json_integer(s->info.backoff));
-		json_object_set_new(ev, "rto_ms", json_integer(s->info.rto_us / 1000));
-		json_object_set_new(ev, "unacked", json_integer(s->info.unacked));
-		json_object_set_new(ev, "total_retrans", json_integer(s->info.total_retrans));
-	}
-	if (ev) {
-		json_object_set_new(ev, "send_queue", json_integer(s->send_queue));
-		json_object_set_new(ev, "recv_queue", json_integer(s->recv_queue));
-	}
-	run_emit(r, ev, t);
+	run_emit_socket(r, r->topo->hosts[c->host].name, r->apps[c->app].sc->name,
+			obs_endpoint_text(&c->local, local, sizeof(local)),
+			obs_endpoint_text(&c->remote, remote, sizeof(remote)), change, s, t);
 }
 
 static void kern_log(struct obs_conn *c, int64_t t, uint8_t state, bool gone)

@@ -325,9 +325,7 @@ static void warn_disagree(struct engine_run *r, size_t i)
 			      v[k].has ? sc_verdict_name(v[k].kind) : "no connection");
 	if ((size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": the views disagree");
-	run_emit(r, json_pack("{s:s, s:s, s:s, s:o}", "event", "warning", "message", msg,
-			      "app", r->apps[i].sc->name, "views", obs_views_json(r, i)),
-		 r->ended);
+	run_warning_views(r, r->apps[i].sc->name, msg, obs_views_json(r, i));
 }
 
 /* A cmd app's verdict from one connection's two views: what arrived on

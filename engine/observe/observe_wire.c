@@ -241,7 +241,6 @@ static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct 
 {
 	struct observer *o = r->obs;
 	char line[DECODED_PACKET_TEXT_MAX], flags[9];
-	json_t *ev;
 
 	if (p->kind == DECODED_TCP)
 		tcp_relseq_apply(&oh->rel, p);
@@ -256,15 +255,10 @@ static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct 
 	}
 	o->packet_events++;
 	decoded_packet_format(p, line, sizeof(line));
-	ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "packet",
-		       "host", r->topo->hosts[oh->index].name,
-		       "app", r->apps[c->app].sc->name, "dir", out ? "out" : "in",
-		       "line", line);
-	if (ev && p->kind == DECODED_TCP) {
+	if (p->kind == DECODED_TCP)
 		tcp_flags_format(p->tcp_flags, flags);
-		json_object_set_new(ev, "flags", json_string(flags));
-	}
-	run_emit(r, ev, t);
+	run_emit_packet(r, r->topo->hosts[oh->index].name, r->apps[c->app].sc->name,
+			out ? "out" : "in", line, p->kind == DECODED_TCP ? flags : NULL, t);
 }
 
 static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decoded_packet *p,
