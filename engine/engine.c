@@ -2,23 +2,27 @@
  * engine.c: engine_run(), one run from topology to verdicts (engine.h).
  *
  *   check     turn away what is not supported yet, before building anything,
- *             and choose the engine of delay, loss and rate (netfaults.h)
+ *             and choose the engine of delay, loss and rate (netfaults.h);
+ *             what each app runs as (procs.c)
  *   build     lease a run id, build the hosts and wait for their links
- *             (hosts.c), fork one process per app into its host (procs.c
- *             on this side, app.c inside), each in its own process group;
- *             start capturing and sampling every host (observe.h), and the
- *             cmd apps that listen (cmdapp.c)
+ *             (hosts.c); make the cmd apps' directories (procs.c), start
+ *             capturing and sampling every host (observe.h), put the
+ *             hosts' link: on (netfaults.c), start the apps (procs.c: one
+ *             process per built-in app, in its own process group, app.c
+ *             inside; the cmd apps that listen, cmd/cmdapp.c)
  *   listen    wait until every server listens
  *   t0        take t0, emit the events kept so far, tell every app GO
+ *             (procs.c; the other cmd apps start)
  *   loop      poll the apps' channels and pidfds (procs.c) and a timerfd
  *             for the next fault (faults.c) or the end; check the cancel
  *             flag every RUN_TICK_MS; stop at the duration, or once every
  *             app has finished its steps or died, no fault is left to run
  *             and RUN_SETTLE_US have passed since the last of these
- *   end       decide the observers' views and the cmd apps' verdicts, kill
- *             the apps' process groups, emit verdicts, "end", build
- *             the result (report.c), stop the delay lines (netfaults.c),
- *             destroy the topology, release the id
+ *   end       the observers' last packets, kill the apps' process groups
+ *             and read their last words (procs.c), decide the views and
+ *             the cmd apps' verdicts (observe.h), emit verdicts, "end",
+ *             build the result (report.c), stop the delay lines
+ *             (netfaults.c), destroy the topology, release the id
  *
  * Every path, error and cancel included, goes through the same end.
  */
@@ -118,7 +122,8 @@ static int run_wait_listening(struct engine_run *r)
 				 RUN_LISTEN_TIMEOUT_US / 1000000);
 			return -ETIMEDOUT;
 		}
-		observe_tick(r);   /* captures; a cmd server's listening socket */
+		observe_tick(r);   /* captures */
+		procs_tick(r);     /* cmd output; a cmd server's listening socket */
 		ret = procs_poll(r, RUN_TICK_MS);
 		if (ret < 0)
 			return ret;
@@ -127,22 +132,11 @@ static int run_wait_listening(struct engine_run *r)
 
 static void run_go(struct engine_run *r)
 {
-	struct app_msg go = { .type = APP_MSG_GO };
-
 	r->t0 = mono_usec();
 	r->t0_set = true;
-	go.t_start = r->t0;
 	events_flush_early(r);
 	run_emit_t0(r);
-	for (size_t i = 0; i < r->napps; i++) {
-		struct run_app *a = &r->apps[i];
-
-		if (a->chan >= 0 && app_msg_send(a->chan, &go) == 0) {
-			a->state = RUN_APP_RUNNING;
-			run_emit_app(r, a, "started", 0, mono_usec());
-		}
-	}
-	observe_go(r);   /* cmd apps (observe.h) */
+	procs_go(r);
 }
 
 static bool run_settled(const struct engine_run *r, int64_t now)
@@ -187,6 +181,7 @@ static int run_loop(struct engine_run *r)
 		if (run_cancelled(r))
 			return -ECANCELED;
 		observe_tick(r);   /* before a fault: the captures read up to now */
+		procs_tick(r);     /* the cmd apps' output */
 		while (r->next_fault < r->sc->nfaults &&
 		       r->t0 + r->sc->faults[r->next_fault].at_us <= now) {
 			ret = fault_run(r, &r->sc->faults[r->next_fault++]);
@@ -281,7 +276,9 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 		goto out;
 	run_emit_topology(&r);
 	run_warn_rounding(&r);
-	ret = observe_start(&r);   /* capture, sock_diag, cmd apps' files */
+	ret = procs_setup(&r);     /* the cmd apps' directories and files */
+	if (ret == 0)
+		ret = observe_start(&r);   /* capture, sock_diag */
 	if (ret == 0)
 		ret = netfaults_host_boot(&r, -1);   /* the hosts' link: */
 	if (ret == 0)
@@ -296,7 +293,7 @@ out:
 	r.ended = mono_usec();
 	r.went = r.t0_set;
 	observe_finish(&r);   /* the last packets and samples, before the kill */
-	procs_kill(&r);
+	procs_stop(&r);       /* kill; the last records and output */
 	observe_collect(&r);  /* views, cmd verdicts */
 	if (ret == -ECANCELED) {
 		r.end_reason = "cancelled";
@@ -315,6 +312,7 @@ out:
 	run_emit_end(&r, r.end_reason ? r.end_reason : "error");
 	*result = report_result(&r, ret);
 	observe_free(&r);
+	procs_free(&r);       /* a temporary run directory goes */
 	netfaults_end(&r);
 	topology_destroy(r.topo);
 	if (r.leased)

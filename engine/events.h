@@ -12,8 +12,8 @@
  *   warning     run_warning          anyone; a disagreement of the views:
  *               run_warning_views    observe_views.c
  *   topology    run_emit_topology    engine.c, once the hosts are built
- *   app         run_emit_app         procs.c (listening, exited, killed),
- *                                    engine.c (started), cmd/cmdapp.c
+ *   app         run_emit_app         procs.c (listening, started, exited,
+ *                                    killed)
  *   step        run_emit_step        procs.c, from a built-in app's record
  *   verdict     run_emit_verdict     engine.c, at the end
  *   fault       run_emit_fault       faults.c, netfaults.c

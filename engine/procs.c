@@ -1,9 +1,22 @@
 /*
- * procs.c: the app processes as the engine sees them. Prepares what each
- * process needs before the fork (target address, user), forks it into its
- * host (netns_spawn, app.c) with a socketpair channel and a pidfd, reads its
- * records (proto.h) into the run and the event stream, reaps it when it
- * dies, and kills every process group at the end.
+ * procs.c: the one owner of the app processes, built-in and cmd. The
+ * observers only watch them; the cmd apps' mechanics (directories, fork and
+ * exec, their output) are cmd/cmdapp.h's, called from here.
+ *
+ *   prepare  before the build: the user each process runs as
+ *   setup    the hosts are up: the cmd apps' directories and files
+ *   spawn    every built-in app forked into its host (netns_spawn, app.c)
+ *            with a socketpair channel and a pidfd; a cmd app that listens
+ *            started (cmdapp_start), any other cmd app waits for t0
+ *   tick     each round before and after t0: the cmd apps' output read;
+ *            before t0, a cmd server is ready once its host's kernel shows
+ *            its listening socket (a built-in server says so itself)
+ *   poll     the channels' records (proto.h) into the run and the event
+ *            stream, deaths reaped through the pidfds
+ *   go       t0: GO to the built-in apps, the other cmd apps started
+ *   stop     the end: every process group killed and reaped, the last
+ *            records and output read
+ *   free     a temporary run directory removed
  */
 #include "engine/run.h"
 
@@ -23,6 +36,7 @@
 #include "common/errname.h"
 #include "common/monotime.h"
 #include "engine/app/proto.h"
+#include "engine/cmd/cmdapp.h"
 
 static int pidfd_open_compat(pid_t pid)
 {
@@ -139,6 +153,23 @@ int procs_prepare(struct engine_run *r, struct run_app *a)
 	return 0;
 }
 
+int procs_setup(struct engine_run *r)
+{
+	bool any_cmd = false;
+
+	for (size_t i = 0; i < r->napps; i++)
+		if (r->apps[i].sc->cmd)
+			any_cmd = true;
+	if (!any_cmd)
+		return 0;
+	if (r->opts && r->opts->no_observe) {
+		snprintf(r->error, sizeof(r->error), "cmd apps need packet capture and socket "
+			 "sampling: their verdicts come from them");
+		return -EINVAL;
+	}
+	return cmdapp_prepare(r);
+}
+
 int procs_spawn(struct engine_run *r)
 {
 	for (size_t i = 0; i < r->napps; i++) {
@@ -148,8 +179,8 @@ int procs_spawn(struct engine_run *r)
 		ret = app_target(r, a);
 		if (ret < 0)
 			return ret;
-		if (a->sc->cmd) {   /* a real program (cmdapp.c) */
-			ret = cmdapp_spawn(r, a);
+		if (a->sc->cmd) {   /* a real program: a client starts at t0 */
+			ret = a->sc->is_server ? cmdapp_start(r, a) : 0;
 			if (ret < 0)
 				return ret;
 			continue;
@@ -175,6 +206,54 @@ int procs_spawn(struct engine_run *r)
 			return -errno;
 	}
 	return 0;
+}
+
+void procs_tick(struct engine_run *r)
+{
+	if (!r->cmd)
+		return;
+	cmdapp_output_drain(r, false);
+	for (size_t i = 0; !r->t0_set && i < r->napps; i++) {
+		struct run_app *a = &r->apps[i];
+
+		if (a->sc->cmd && a->sc->is_server && a->state == RUN_APP_STARTING &&
+		    cmdapp_listening(r, a)) {
+			a->state = RUN_APP_LISTENING;
+			run_emit_app(r, a, "listening", 0, mono_usec());
+		}
+	}
+}
+
+void procs_go(struct engine_run *r)
+{
+	struct app_msg go = { .type = APP_MSG_GO, .t_start = r->t0 };
+
+	for (size_t i = 0; i < r->napps; i++) {
+		struct run_app *a = &r->apps[i];
+
+		if (a->chan >= 0 && app_msg_send(a->chan, &go) == 0) {
+			a->state = RUN_APP_RUNNING;
+			run_emit_app(r, a, "started", 0, mono_usec());
+		}
+	}
+	for (size_t i = 0; r->cmd && i < r->napps; i++) {
+		struct run_app *a = &r->apps[i];
+
+		if (!a->sc->cmd)
+			continue;
+		if (a->state == RUN_APP_NONE) {   /* not started before t0 */
+			r->error[0] = '\0';
+			if (cmdapp_start(r, a) < 0) {
+				run_warning(r, "%s", r->error);
+				r->error[0] = '\0';
+				continue;
+			}
+		}
+		if (a->state == RUN_APP_DEAD)
+			continue;
+		a->state = RUN_APP_RUNNING;
+		run_emit_app(r, a, "started", 0, mono_usec());
+	}
 }
 
 /* ---- records and deaths ------------------------------------------------ */
@@ -242,7 +321,7 @@ static int app_record(struct engine_run *r, struct run_app *a, const struct app_
 }
 
 /* Reads every record waiting on A's channel. */
-int procs_drain(struct engine_run *r, struct run_app *a)
+static int procs_drain(struct engine_run *r, struct run_app *a)
 {
 	struct app_msg m;
 	int ret;
@@ -342,7 +421,11 @@ out:
 	return ret;
 }
 
-void procs_kill(struct engine_run *r)
+/* ---- the end ------------------------------------------------------------ */
+
+/* Kills every app's process group and reaps it; the built-in apps' last
+ * records are read when the run went past t0. */
+static void procs_kill(struct engine_run *r)
 {
 	for (size_t i = 0; i < r->napps; i++) {
 		struct run_app *a = &r->apps[i];
@@ -370,3 +453,44 @@ void procs_kill(struct engine_run *r)
 	}
 }
 
+/* A run that failed before t0 because a cmd app died: its last words. */
+static void explain_early_death(struct engine_run *r)
+{
+	size_t n = strlen(r->error);
+
+	for (size_t i = 0; i < r->napps && n + 16 < sizeof(r->error); i++) {
+		const struct run_app *a = &r->apps[i];
+		const char *line;
+
+		if (!a->sc->cmd || a->state != RUN_APP_DEAD)
+			continue;
+		line = cmdapp_last_line(r, a);
+		if (line[0]) {
+			snprintf(r->error + n, sizeof(r->error) - n, " (%s said: %s)",
+				 a->sc->name, line);
+			return;
+		}
+	}
+}
+
+void procs_stop(struct engine_run *r)
+{
+	if (r->cmd)
+		cmdapp_output_drain(r, false);   /* what they wrote until the end */
+	procs_kill(r);
+	if (!r->cmd)
+		return;
+	/* a program that died during the run may have left children in its
+	 * group (procs_kill skips a dead leader) */
+	for (size_t i = 0; i < r->napps; i++)
+		if (r->apps[i].sc->cmd && r->apps[i].pid > 0)
+			kill(-r->apps[i].pid, SIGKILL);
+	cmdapp_output_drain(r, true);
+	if (!r->went)
+		explain_early_death(r);
+}
+
+void procs_free(struct engine_run *r)
+{
+	cmdapp_free(r);
+}

@@ -1,9 +1,12 @@
 /*
  * report.c: the run's result object (engine.h): each app's verdict against
  * its expectation, the steps whose expect: failed, and "passed" with the
- * first failure in plain words as "reason".
+ * first failure in plain words as "reason"; the observers' members
+ * (observe.h), the cmd apps' (cmd/cmdapp.h) and the impairment engine's
+ * (netfaults.h) follow, in that order.
  */
 #include "engine/run.h"
+#include "engine/cmd/cmdapp.h"
 #include "engine/netfaults/netfaults.h"
 
 #include <errno.h>
@@ -94,6 +97,8 @@ json_t *report_result(struct engine_run *r, int ret)
 
 		if (o)
 			observe_report_app(r, &r->apps[i], o);
+		if (o && r->apps[i].sc->cmd)
+			cmdapp_report_app(r, &r->apps[i], o);
 		if (o)
 			json_array_append_new(apps, o);
 	}
@@ -113,6 +118,8 @@ json_t *report_result(struct engine_run *r, int ret)
 		"apps", apps ? apps : json_array());
 	if (res)
 		observe_report(r, res);
+	if (res)
+		cmdapp_report(r, res);
 	if (res)
 		json_object_set_new(res, "impair_engine", netfaults_engine_name(r)
 				    ? json_string(netfaults_engine_name(r)) : json_null());

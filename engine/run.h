@@ -1,8 +1,9 @@
 /*
  * run.h: the engine's state of one run, shared by the engine's files
- * (engine.c the run loop, faults.c the host faults, events.c the event
- * stream (events.h), report.c the result; netfaults.h has the network
- * faults' own state and files). Not part of the engine's API (engine.h).
+ * (engine.c the run loop, hosts.c the topology, procs.c every app process,
+ * faults.c the host faults, events.c the event stream (events.h), report.c
+ * the result; netfaults.h, observe.h and cmd/cmdapp.h have their parts' own
+ * state and files). Not part of the engine's API (engine.h).
  */
 #ifndef NETFAULT_ENGINE_RUN_H
 #define NETFAULT_ENGINE_RUN_H
@@ -64,6 +65,8 @@ struct run_event {
 	int64_t at;
 };
 
+struct cmdapps;
+
 struct engine_run {
 	const struct scenario *sc;
 	const struct engine_opts *opts;
@@ -81,7 +84,8 @@ struct engine_run {
 	int64_t last_change;   /* last fault, app finish or death (absolute) */
 	int64_t *poweron_at;   /* per host, absolute; 0 = no reboot pending */
 	struct netfaults *nf;  /* network faults, link: (netfaults.h) */
-	struct observer *obs;  /* capture, sock_diag, cmd apps (observe.h) */
+	struct observer *obs;  /* capture, sock_diag (observe.h) */
+	struct cmdapps *cmd;   /* cmd apps' mechanics (cmd/cmdapp.h), NULL: none */
 	struct run_event *early;  /* events before t0, emitted at t0 */
 	size_t nearly, early_cap;
 	const char *end_reason;
@@ -93,18 +97,31 @@ static inline bool run_cancelled(const struct engine_run *r)
 	return r->opts && r->opts->cancel && *r->opts->cancel;
 }
 
-/* procs.c */
-/* Resolves what app A's process needs before the fork (user). */
+/* procs.c: every app process, built-in and cmd, from its start to its
+ * end; the engine calls these in this order. Those returning int give 0 or
+ * a negative errno with r->error set. */
+/* Before the build: what app A's process needs before the fork (user). */
 int procs_prepare(struct engine_run *r, struct run_app *a);
-/* Forks every app into its host; servers start listening. */
+/* The hosts are up: the cmd apps' directories, files: and argv. */
+int procs_setup(struct engine_run *r);
+/* Starts every built-in app and every cmd app that listens; the built-in
+ * servers listen before they say so. */
 int procs_spawn(struct engine_run *r);
+/* Every round of the engine's loops: the cmd apps' output; before t0,
+ * whether the cmd servers listen yet. */
+void procs_tick(struct engine_run *r);
 /* Polls channels, pidfds and the timerfd up to TIMEOUT_MS; handles records
  * and deaths. Negative errno: a setup error an app reported before t0. */
 int procs_poll(struct engine_run *r, int timeout_ms);
-/* Reads every record waiting from A. */
-int procs_drain(struct engine_run *r, struct run_app *a);
-/* Kills every app's process group and reaps it. */
-void procs_kill(struct engine_run *r);
+/* At t0 (r->t0 set): GO to every built-in app, the cmd apps not started
+ * yet start; each one running says "started". */
+void procs_go(struct engine_run *r);
+/* The run ended: every app's process group killed and reaped, their last
+ * records and output read; a run that never reached t0 gets a dead cmd
+ * app's last words in r->error. */
+void procs_stop(struct engine_run *r);
+/* Frees what procs_setup made (a temporary run directory is removed). */
+void procs_free(struct engine_run *r);
 
 /* hosts.c */
 /* Builds the topology of the scenario's hosts (r->error says why not);

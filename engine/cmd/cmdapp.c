@@ -14,12 +14,14 @@
  * directory and everything the engine writes in it are made by root, then
  * handed to that user.
  *
- * A cmd app with listen: (a server, or a proxy with connect: too) starts
- * before t0, and t0 waits until its host's kernel shows a socket listening
- * on that port (a sock_diag dump each tick, RUN_LISTEN_TIMEOUT_US at most);
- * any other cmd app starts at t0.
+ * When each one starts is procs.c's to say: a cmd app with listen: (a
+ * server, or a proxy with connect: too) before t0, and t0 waits until its
+ * host's kernel shows a socket listening on that port (cmdapp_listening, a
+ * sock_diag dump each tick, RUN_LISTEN_TIMEOUT_US at most); any other cmd
+ * app at t0. The result's members of a cmd app are made here too.
  */
-#include "engine/observe/observe_int.h"
+#include "engine/cmd/cmdapp.h"
+#include "engine/run.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,7 +39,7 @@
 #include <unistd.h>
 
 #include "common/errname.h"
-#include "common/monotime.h"
+#include "netns/sockdiag.h"
 
 #define APPDIR_VAR "${APPDIR}"
 #define RUNDIR_TEMPLATE "/tmp/netfault-run-XXXXXX"
@@ -121,7 +123,7 @@ static int program_found(const char *argv0)
 
 static int rundir_make(struct engine_run *r)
 {
-	struct observer *o = r->obs;
+	struct cmdapps *o = r->cmd;
 	const char *dir = r->opts ? r->opts->run_dir : NULL;
 
 	if (dir && strlen(dir) >= sizeof(o->rundir)) {
@@ -183,12 +185,12 @@ static void app_groups(const struct engine_run *r, const struct run_app *a, stru
  */
 static int app_prepare(struct engine_run *r, struct run_app *a)
 {
-	struct cmd_proc *c = &r->obs->cmds[a->index];
+	struct cmd_proc *c = &r->cmd->procs[a->index];
 	const struct sc_app *sa = a->sc;
 	const char *what = "directory";
 	int dfd = -1, ret = 0;
 
-	snprintf(c->dir, sizeof(c->dir), "%s/%s", r->obs->rundir, sa->name);
+	snprintf(c->dir, sizeof(c->dir), "%s/%s", r->cmd->rundir, sa->name);
 	if (mkdir(c->dir, 0755) < 0 && errno != EEXIST)
 		goto fail_errno;
 	dfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -243,10 +245,31 @@ out:
 	return ret;
 }
 
+static int cmdapps_alloc(struct engine_run *r)
+{
+	struct cmdapps *o = calloc(1, sizeof(*o));
+	size_t napps = r->napps ? r->napps : 1;
+
+	if (o)
+		o->procs = calloc(napps, sizeof(*o->procs));
+	if (!o || !o->procs) {
+		free(o);
+		return -ENOMEM;
+	}
+	r->cmd = o;
+	for (size_t i = 0; i < napps; i++)
+		for (int s = 0; s < 2; s++)
+			o->procs[i].pipes[s][0] = o->procs[i].pipes[s][1] =
+				o->procs[i].out[s].fd = o->procs[i].out[s].file = -1;
+	return 0;
+}
+
 int cmdapp_prepare(struct engine_run *r)
 {
-	int ret = rundir_make(r);
+	int ret = cmdapps_alloc(r);
 
+	if (ret == 0)
+		ret = rundir_make(r);
 	for (size_t i = 0; ret == 0 && i < r->napps; i++)
 		if (r->apps[i].sc->cmd)
 			ret = app_prepare(r, &r->apps[i]);
@@ -308,10 +331,9 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Forks and execs app A; sets its pid, pidfd and state. */
-static int cmd_start(struct engine_run *r, struct run_app *a)
+int cmdapp_start(struct engine_run *r, struct run_app *a)
 {
-	struct cmd_proc *c = &r->obs->cmds[a->index];
+	struct cmd_proc *c = &r->cmd->procs[a->index];
 	struct cmd_child cc = { .c = c, .ctx = &a->ctx, .status = -1 };
 	int status[2] = { -1, -1 }, err = 0, ret = 0;
 	ssize_t n;
@@ -357,54 +379,50 @@ out:
 	return ret;
 }
 
-int cmdapp_spawn(struct engine_run *r, struct run_app *a)
+bool cmdapp_listening(struct engine_run *r, struct run_app *a)
 {
-	if (!r->obs || !a->sc->is_server)
-		return 0;   /* a client starts at t0 */
-	return cmd_start(r, a);
-}
-
-void cmdapp_check_listening(struct engine_run *r)
-{
-	struct sockdiag_filter f = { .states = SOCKDIAG_STATE(TCP_LISTEN) };
+	struct sockdiag_filter f = { .states = SOCKDIAG_STATE(TCP_LISTEN),
+				     .local_port = (uint16_t)a->sc->listen_port };
+	struct cmd_proc *c = &r->cmd->procs[a->index];
+	int nsfd = r->topo->hosts[a->sc->host].nsfd;
 	struct tcp_sock_sample s;
 
-	for (size_t i = 0; i < r->napps; i++) {
-		struct run_app *a = &r->apps[i];
-		struct sockdiag *sd = r->obs->hosts[a->sc->host].sd;
-
-		if (!a->sc->cmd || !a->sc->is_server || a->state != RUN_APP_STARTING || !sd)
-			continue;
-		f.local_port = (uint16_t)a->sc->listen_port;
-		if (sockdiag_tcp_sample(sd, &f, &s, 1, NULL) > 0) {
-			a->state = RUN_APP_LISTENING;
-			run_emit_app(r, a, "listening", 0, mono_usec());
-		}
-	}
+	/* never the engine's own namespace (sockdiag_open's nsfd < 0) */
+	if (!c->sd && (nsfd < 0 || sockdiag_open(&c->sd, nsfd) < 0))
+		return false;   /* tried again at the next tick */
+	if (sockdiag_tcp_sample(c->sd, &f, &s, 1, NULL) <= 0)
+		return false;
+	sockdiag_close(c->sd);
+	c->sd = NULL;
+	return true;
 }
 
-void cmdapp_go(struct engine_run *r)
-{
-	for (size_t i = 0; i < r->napps; i++) {
-		struct run_app *a = &r->apps[i];
-		int ret;
+/* ---- the result ------------------------------------------------------------- */
 
-		if (!a->sc->cmd)
-			continue;
-		if (!r->obs->cmds[i].spawned) {
-			r->error[0] = '\0';
-			ret = cmd_start(r, a);
-			if (ret < 0) {
-				run_warning(r, "%s", r->error);
-				r->error[0] = '\0';
-				continue;
-			}
-		}
-		if (a->state == RUN_APP_DEAD)
-			continue;
-		a->state = RUN_APP_RUNNING;
-		run_emit_app(r, a, "started", 0, mono_usec());
-	}
+void cmdapp_report_app(const struct engine_run *r, const struct run_app *a, json_t *o)
+{
+	const struct cmd_proc *c = r->cmd ? &r->cmd->procs[a->index] : NULL;
+	json_t *argv;
+
+	if (!c)
+		return;
+	argv = json_array();
+	for (size_t k = 0; argv && c->argv && c->argv[k]; k++)
+		json_array_append_new(argv, json_string(c->argv[k]));
+	json_object_set_new(o, "cmd", argv ? argv : json_null());
+	json_object_set_new(o, "output", cmdapp_output_json(r, a));
+	json_object_set_new(o, "output_tail", cmdapp_tail_json(r, a));
+	json_object_set_new(o, "dir", json_string(c->dir));
+}
+
+void cmdapp_report(const struct engine_run *r, json_t *res)
+{
+	const struct cmdapps *o = r->cmd;
+
+	json_object_set_new(res, "run_dir", o && o->rundir[0] ? json_string(o->rundir)
+			    : json_null());
+	json_object_set_new(res, "run_dir_kept", json_boolean(o && o->rundir[0] &&
+							       !o->rundir_temp));
 }
 
 /* ---- the end ---------------------------------------------------------------- */
@@ -435,10 +453,12 @@ static void remove_tree(int parent, const char *name, int depth)
 
 void cmdapp_free(struct engine_run *r)
 {
-	struct observer *o = r->obs;
+	struct cmdapps *o = r->cmd;
 
+	if (!o)
+		return;
 	for (size_t i = 0; i < r->napps; i++) {
-		struct cmd_proc *c = &o->cmds[i];
+		struct cmd_proc *c = &o->procs[i];
 
 		for (int s = 0; s < 2; s++) {
 			close_fd(&c->pipes[s][0]);
@@ -449,8 +469,12 @@ void cmdapp_free(struct engine_run *r)
 			free(c->argv[k]);
 		free(c->argv);
 		c->argv = NULL;
+		sockdiag_close(c->sd);
+		c->sd = NULL;
 	}
 	if (o->rundir_made && o->rundir_temp)
 		remove_tree(AT_FDCWD, o->rundir, 2);
-	o->rundir_made = false;
+	free(o->procs);
+	free(o);
+	r->cmd = NULL;
 }

@@ -13,7 +13,8 @@
  * Text that is not UTF-8 has its bad bytes replaced by '?' (JSON needs
  * UTF-8).
  */
-#include "engine/observe/observe_int.h"
+#include "engine/cmd/cmdapp.h"
+#include "engine/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,7 +96,7 @@ int cmdapp_output_files(struct cmd_proc *c, int dirfd, const struct app_ctx *ctx
 
 int cmdapp_output_open(struct engine_run *r, struct run_app *a)
 {
-	struct cmd_proc *c = &r->obs->cmds[a->index];
+	struct cmd_proc *c = &r->cmd->procs[a->index];
 
 	for (int s = 0; s < 2; s++) {
 		struct cmd_stream *st = &c->out[s];
@@ -128,7 +129,7 @@ static void tail_add(struct cmd_proc *c, int s, const char *line)
 
 static void line_done(struct engine_run *r, struct run_app *a, int s)
 {
-	struct cmd_proc *c = &r->obs->cmds[a->index];
+	struct cmd_proc *c = &r->cmd->procs[a->index];
 	struct cmd_stream *st = &c->out[s];
 
 	st->line[st->nline] = '\0';
@@ -148,7 +149,7 @@ static void line_done(struct engine_run *r, struct run_app *a, int s)
 
 static void consume(struct engine_run *r, struct run_app *a, int s, const char *buf, size_t n)
 {
-	struct cmd_stream *st = &r->obs->cmds[a->index].out[s];
+	struct cmd_stream *st = &r->cmd->procs[a->index].out[s];
 	size_t room;
 
 	if (st->file >= 0 && !st->file_full) {
@@ -177,7 +178,7 @@ static void consume(struct engine_run *r, struct run_app *a, int s, const char *
 
 static void drain_stream(struct engine_run *r, struct run_app *a, int s, bool final)
 {
-	struct cmd_stream *st = &r->obs->cmds[a->index].out[s];
+	struct cmd_stream *st = &r->cmd->procs[a->index].out[s];
 	size_t total = 0, max = final ? CMD_OUT_FINAL_MAX : CMD_OUT_READ_MAX;
 	char buf[4096];
 
@@ -202,15 +203,15 @@ static void drain_stream(struct engine_run *r, struct run_app *a, int s, bool fi
 
 void cmdapp_output_drain(struct engine_run *r, bool final)
 {
-	for (size_t i = 0; i < r->napps; i++)
-		if (r->apps[i].sc->cmd && r->obs->cmds[i].spawned)
+	for (size_t i = 0; r->cmd && i < r->napps; i++)
+		if (r->apps[i].sc->cmd && r->cmd->procs[i].spawned)
 			for (int s = 0; s < 2; s++)
 				drain_stream(r, &r->apps[i], s, final);
 }
 
 json_t *cmdapp_output_json(const struct engine_run *r, const struct run_app *a)
 {
-	const struct cmd_proc *c = &r->obs->cmds[a->index];
+	const struct cmd_proc *c = &r->cmd->procs[a->index];
 	json_t *o = json_object();
 	bool truncated = false;
 
@@ -235,7 +236,7 @@ json_t *cmdapp_output_json(const struct engine_run *r, const struct run_app *a)
 
 json_t *cmdapp_tail_json(const struct engine_run *r, const struct run_app *a)
 {
-	const struct cmd_proc *c = &r->obs->cmds[a->index];
+	const struct cmd_proc *c = &r->cmd->procs[a->index];
 	json_t *arr = json_array();
 	size_t first = (c->tail_next + CMD_OUT_TAIL - c->ntail) % CMD_OUT_TAIL;
 
@@ -250,7 +251,7 @@ json_t *cmdapp_tail_json(const struct engine_run *r, const struct run_app *a)
 
 const char *cmdapp_last_line(const struct engine_run *r, const struct run_app *a)
 {
-	const struct cmd_proc *c = &r->obs->cmds[a->index];
+	const struct cmd_proc *c = &r->cmd->procs[a->index];
 
 	if (!c->ntail)
 		return "";

@@ -4,8 +4,9 @@
  * power-off ends them (their sockets would keep the dead namespace alive),
  * a power-on opens new ones, writing the next pcap file of that host
  * (<host>.pcap, <host>.2.pcap, ...). The tick dispatches what the captures
- * hold, notes apps that died, samples the watched sockets every
- * OBS_SAMPLE_US and drains the cmd apps' output.
+ * hold, notes apps that died and samples the watched sockets every
+ * OBS_SAMPLE_US. The observer only watches: it starts, stops and reads no
+ * app process (procs.c does).
  *
  * Everything runs in the engine's thread, inside its loop: no locking, and
  * events are emitted in the engine's order. A packet's event carries the
@@ -15,7 +16,6 @@
 #include "engine/observe/observe_int.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,17 +198,9 @@ static int observer_alloc(struct engine_run *r)
 	o->views = calloc(napps, sizeof(*o->views));
 	o->agree = calloc(napps, sizeof(*o->agree));
 	o->has_views = calloc(napps, sizeof(*o->has_views));
-	o->cmds = calloc(napps, sizeof(*o->cmds));
 	if (!o->hosts || !o->conns || !o->died || !o->views || !o->agree ||
-	    !o->has_views || !o->cmds)
+	    !o->has_views)
 		return -ENOMEM;
-	for (size_t i = 0; i < napps; i++)
-		for (int s = 0; s < 2; s++)
-			o->cmds[i].pipes[s][0] = o->cmds[i].pipes[s][1] =
-				o->cmds[i].out[s].fd = o->cmds[i].out[s].file = -1;
-	for (size_t i = 0; i < r->napps; i++)
-		if (r->apps[i].sc->cmd)
-			o->any_cmd = true;
 	return 0;
 }
 
@@ -221,16 +213,6 @@ int observe_start(struct engine_run *r)
 	if (ret < 0)
 		return ret;
 	o = r->obs;
-	if (o->any_cmd && !o->on) {
-		snprintf(r->error, sizeof(r->error), "cmd apps need packet capture and socket "
-			 "sampling: their verdicts come from them");
-		return -EINVAL;
-	}
-	if (o->any_cmd) {
-		ret = cmdapp_prepare(r);
-		if (ret < 0)
-			return ret;
-	}
 	if (!o->on)
 		return 0;
 	ret = pcap_dir_ready(r);
@@ -288,17 +270,6 @@ void observe_tick(struct engine_run *r)
 			obs_kernel_sample(r, now);
 		}
 	}
-	if (o->any_cmd) {
-		cmdapp_output_drain(r, false);
-		if (!r->t0_set)
-			cmdapp_check_listening(r);
-	}
-}
-
-void observe_go(struct engine_run *r)
-{
-	if (r->obs && r->obs->any_cmd)
-		cmdapp_go(r);
 }
 
 void observe_connection(struct engine_run *r, const struct run_app *a, const char *local,
@@ -314,26 +285,6 @@ void observe_connection(struct engine_run *r, const struct run_app *a, const cha
 	if (c) {
 		c->app = (int)a->index;
 		c->exact = true;
-	}
-}
-
-/* A run that failed before t0 because a cmd app died: its last words. */
-static void explain_early_death(struct engine_run *r)
-{
-	size_t n = strlen(r->error);
-
-	for (size_t i = 0; i < r->napps && n + 16 < sizeof(r->error); i++) {
-		const struct run_app *a = &r->apps[i];
-		const char *line;
-
-		if (!a->sc->cmd || a->state != RUN_APP_DEAD)
-			continue;
-		line = cmdapp_last_line(r, a);
-		if (line[0]) {
-			snprintf(r->error + n, sizeof(r->error) - n, " (%s said: %s)",
-				 a->sc->name, line);
-			return;
-		}
 	}
 }
 
@@ -357,28 +308,14 @@ void observe_finish(struct engine_run *r)
 		for (size_t i = 0; i < o->nhosts; i++)
 			host_close(r, &o->hosts[i]);
 	}
-	if (o->any_cmd)
-		cmdapp_output_drain(r, false);
 	o->finished = true;
 }
 
 void observe_collect(struct engine_run *r)
 {
-	if (!r->obs)
-		return;
-	if (r->obs->any_cmd) {
-		/* a program that died during the run may have left children in
-		 * its group (procs_kill skips a dead leader) */
-		for (size_t i = 0; i < r->napps; i++)
-			if (r->apps[i].sc->cmd && r->apps[i].pid > 0)
-				kill(-r->apps[i].pid, SIGKILL);
-		cmdapp_output_drain(r, true);
-	}
-	/* the built-in apps' last records are in (procs_kill drained them) */
-	if (r->went)
+	/* the apps' last records are in (procs_stop read them) */
+	if (r->obs && r->went)
 		obs_views_decide(r);
-	else
-		explain_early_death(r);
 }
 
 void observe_free(struct engine_run *r)
@@ -390,15 +327,12 @@ void observe_free(struct engine_run *r)
 	o->finished = true;
 	for (size_t i = 0; o->hosts && i < o->nhosts; i++)
 		host_close(r, &o->hosts[i]);
-	if (o->cmds)
-		cmdapp_free(r);
 	free(o->hosts);
 	free(o->conns);
 	free(o->died);
 	free(o->views);
 	free(o->agree);
 	free(o->has_views);
-	free(o->cmds);
 	free(o);
 	r->obs = NULL;
 }

@@ -1,6 +1,7 @@
 /*
- * observe.h: the engine's own eyes on a run, beside the apps' view, and the
- * real programs (cmd apps) it runs.
+ * observe.h: the engine's own eyes on a run, beside the apps' view. The
+ * observers only watch and report: the app processes, built-in and cmd,
+ * are procs.c's.
  *
  * For the whole run every host's eth0 is captured (netns/capture.h:
  * nanosecond pcap files in opts->pcap_dir, <host>.pcap, then <host>.2.pcap
@@ -32,17 +33,11 @@
 struct engine_run;
 struct run_app;
 
-/* The hosts are up: opens every host's capture and sock_diag socket, makes
- * the run directory when there are cmd apps. */
+/* The hosts are up: opens every host's capture and sock_diag socket. */
 int observe_start(struct engine_run *r);
-/* procs_spawn, for a cmd app A: writes its files and starts it when it
- * listens (a server or a proxy); a client starts at t0 (observe_go). */
-int cmdapp_spawn(struct engine_run *r, struct run_app *a);
 /* Every round of the engine's loops, before t0 too: captures, samples,
- * output, a cmd server's listening socket, power-offs and power-ons. */
+ * the apps that died, power-offs and power-ons. */
 void observe_tick(struct engine_run *r);
-/* At t0, after GO: the cmd clients start, the cmd servers are running. */
-void observe_go(struct engine_run *r);
 /* A built-in app's own record of its connection ("10.0.0.1:43210"). */
 void observe_connection(struct engine_run *r, const struct run_app *a, const char *local,
 			const char *remote);
@@ -50,16 +45,15 @@ void observe_connection(struct engine_run *r, const struct run_app *a, const cha
  * packets and samples, the captures closed (the teardown's packets are not
  * in the files). */
 void observe_finish(struct engine_run *r);
-/* After the apps were killed and their last records read, before the
- * verdicts are emitted: the cmd apps' last output, the views and the cmd
- * apps' verdicts decided, disagreements warned about. */
+/* After the apps were killed and their last records and output read,
+ * before the verdicts are emitted: the views and the cmd apps' verdicts
+ * decided, disagreements warned about. */
 void observe_collect(struct engine_run *r);
-/* The app's members of the result: "views", "agree", "output", ... */
+/* The app's members of the result: "views", "agree". */
 void observe_report_app(const struct engine_run *r, const struct run_app *a, json_t *o);
 /* The run's members of the result: "captures". */
 void observe_report(const struct engine_run *r, json_t *res);
-/* Closes everything, removes a temporary run directory. Accepts a run
- * whose observer never started. */
+/* Closes everything. Accepts a run whose observer never started. */
 void observe_free(struct engine_run *r);
 
 #endif

@@ -12,10 +12,6 @@
  *   observe_views.c   at the end: the wire's and the kernel's view of each
  *                     app, the cmd apps' verdicts, the cross-check
  *   observe_report.c  their members of the result
- *   cmdapp.c          real programs (cmd:): directory, files, argv, spawn,
- *                     the wait for their listening socket, the start at t0
- *   cmdapp_output.c   their stdout/stderr: files, "output" events, the text
- *                     and last lines for the result
  *
  * A connection is one TCP connection as one host sees it (its end), named
  * by (host, boot, local end, remote end). Facts are kept with their times in
@@ -44,7 +40,7 @@
 #define OBS_MAX_SOCKET_EVENTS 2000
 #define OBS_UNSEEN_GIVEUP_US (2LL * 1000000) /* lookups of a socket never found */
 #define OBS_MAX_BOOTS        16       /* capture stats kept per host */
-#define OBS_DIR_MAX          256      /* pcap_dir, run_dir: longer is refused */
+#define OBS_DIR_MAX          256      /* pcap_dir: longer is refused */
 
 /* What one fact in a connection's wire log is. */
 enum obs_wire_fact {
@@ -132,44 +128,6 @@ struct obs_view {
 	char evidence[224];
 };
 
-#define CMD_OUT_LINE_MAX   1024      /* longer lines are cut into pieces */
-#define CMD_OUT_FILE_MAX   (1u << 20) /* bytes per stream written to its file */
-#define CMD_OUT_KEEP_MAX   (64u << 10) /* bytes per stream kept for the result */
-#define CMD_OUT_TAIL       20        /* last lines kept for the result */
-#define CMD_OUT_MAX_EVENTS 500       /* "output" events per app */
-#define CMD_OUT_READ_MAX   (64u << 10) /* bytes read per stream per tick */
-
-struct cmd_stream {
-	int fd;                      /* the engine's (read) end, -1 */
-	int file;                    /* the output file, -1 */
-	uint64_t file_bytes;
-	bool file_full;
-	char *keep;                  /* CMD_OUT_KEEP_MAX + 1 */
-	size_t nkeep;
-	bool keep_full;
-	char line[CMD_OUT_LINE_MAX + 1];
-	size_t nline;
-};
-
-struct cmd_tail_line {
-	int stream;                  /* 0 stdout, 1 stderr */
-	char *text;
-};
-
-struct cmd_proc {
-	char dir[OBS_DIR_MAX + 32];  /* the app's directory (${APPDIR}) */
-	char **argv;                 /* substituted, NULL-terminated */
-	gid_t groups[ENGINE_MAX_GROUPS]; /* the user's, when set_user */
-	int ngroups;
-	int pipes[2][2];             /* stdout, stderr: [read, write] */
-	struct cmd_stream out[2];
-	struct cmd_tail_line tail[CMD_OUT_TAIL];
-	size_t tail_next, ntail;
-	unsigned events;
-	bool events_capped;
-	bool spawned;
-};
-
 struct observer {
 	bool on;                     /* capture and sampling (opts->no_observe) */
 	bool finished;               /* views decided: no more facts */
@@ -185,11 +143,6 @@ struct observer {
 	struct obs_view (*views)[3]; /* per app: app, wire, kernel */
 	bool *agree;                 /* per app */
 	bool *has_views;
-	/* cmd apps */
-	struct cmd_proc *cmds;       /* per app; only cmd apps' are used */
-	char rundir[OBS_DIR_MAX];
-	bool rundir_made, rundir_temp;
-	bool any_cmd;
 };
 
 /* observe_wire.c */
@@ -213,25 +166,5 @@ void obs_views_decide(struct engine_run *r);
 /* App I's views: {"app", "wire", "kernel"}, each null or {"verdict", "t",
  * "evidence"}. */
 json_t *obs_views_json(const struct engine_run *r, size_t i);
-
-/* cmdapp.c */
-/* Makes the run directory and each cmd app's directory, files and argv. */
-int cmdapp_prepare(struct engine_run *r);
-/* Pre-t0 check of the cmd servers' listening sockets (sock_diag dump). */
-void cmdapp_check_listening(struct engine_run *r);
-void cmdapp_go(struct engine_run *r);
-void cmdapp_free(struct engine_run *r);
-/* cmdapp_output.c */
-/* Creates C's output files (stdout.log, stderr.log) in its directory
- * DIRFD, owned by CTX's user when it has one. */
-int cmdapp_output_files(struct cmd_proc *c, int dirfd, const struct app_ctx *ctx);
-/* Takes over A's pipes' read ends (its files are open already). */
-int cmdapp_output_open(struct engine_run *r, struct run_app *a);
-void cmdapp_output_drain(struct engine_run *r, bool final);
-json_t *cmdapp_output_json(const struct engine_run *r, const struct run_app *a);
-json_t *cmdapp_tail_json(const struct engine_run *r, const struct run_app *a);
-void cmdapp_output_close(struct cmd_proc *c);
-/* The last stderr (else stdout) line of A, "" when none. */
-const char *cmdapp_last_line(const struct engine_run *r, const struct run_app *a);
 
 #endif

@@ -4,15 +4,13 @@
  *   per app     "views" ({"app", "wire", "kernel"}: what each observer says
  *               ended the app's connection, null when it saw no connection
  *               of the app), "agree" (the views are compatible; null when
- *               nothing was observed); a cmd app also "cmd" (its argv as
- *               run), "output" ({"stdout", "stderr", "truncated"}),
- *               "output_tail" (its last lines, [{"stream", "line"}]) and
- *               "dir" (its directory; removed with a temporary run directory)
+ *               nothing was observed)
  *   per run     "captures": [{"host", "boot", "file" (null without
  *               pcap_dir), "packets", "written", "not_written",
- *               "kernel_dropped", "error" (null or text)}],
- *               "run_dir": the run directory (null without cmd apps),
- *               "run_dir_kept": false when it was temporary and is gone
+ *               "kernel_dropped", "error" (null or text)}]
+ *
+ * A cmd app's own members ("cmd", "output", ...) and the run directory's
+ * are cmd/cmdapp.c's.
  */
 #include "engine/observe/observe.h"
 #include "engine/observe/observe_int.h"
@@ -23,19 +21,9 @@ void observe_report_app(const struct engine_run *r, const struct run_app *a, jso
 {
 	const struct observer *obs = r->obs;
 	bool has = obs && obs->has_views[a->index];
-	json_t *argv;
 
 	json_object_set_new(o, "views", has ? obs_views_json(r, a->index) : json_null());
 	json_object_set_new(o, "agree", has ? json_boolean(obs->agree[a->index]) : json_null());
-	if (!obs || !a->sc->cmd)
-		return;
-	argv = json_array();
-	for (size_t k = 0; argv && obs->cmds[a->index].argv && obs->cmds[a->index].argv[k]; k++)
-		json_array_append_new(argv, json_string(obs->cmds[a->index].argv[k]));
-	json_object_set_new(o, "cmd", argv ? argv : json_null());
-	json_object_set_new(o, "output", cmdapp_output_json(r, a));
-	json_object_set_new(o, "output_tail", cmdapp_tail_json(r, a));
-	json_object_set_new(o, "dir", json_string(obs->cmds[a->index].dir));
 }
 
 void observe_report(const struct engine_run *r, json_t *res)
@@ -59,8 +47,4 @@ void observe_report(const struct engine_run *r, json_t *res)
 		}
 	}
 	json_object_set_new(res, "captures", caps ? caps : json_array());
-	json_object_set_new(res, "run_dir", o && o->rundir[0] ? json_string(o->rundir)
-			    : json_null());
-	json_object_set_new(res, "run_dir_kept", json_boolean(o && o->rundir[0] &&
-							       !o->rundir_temp));
 }
