@@ -1,9 +1,8 @@
 /*
  * engine.c: engine_run(), one run from topology to verdicts (engine.h).
  *
- *   check     turn away what is not supported yet, before building anything,
- *             and choose the engine of delay, loss and rate (netfaults.h);
- *             what each app runs as (procs.c)
+ *   check     choose the engine of delay, loss and rate (netfaults.h)
+ *             before building anything; what each app runs as (procs.c)
  *   build     lease a run id, build the hosts and wait for their links
  *             (hosts.c); make the cmd apps' directories (procs.c), start
  *             capturing and sampling every host (observe.h), put the
@@ -257,9 +256,7 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	int ret;
 
 	*result = NULL;
-	ret = faults_check_supported(sc, r.error, sizeof(r.error));
-	if (ret == 0)
-		ret = netfaults_prepare(&r);
+	ret = netfaults_prepare(&r);
 	if (ret < 0)
 		goto out;
 	ret = run_prepare(&r);

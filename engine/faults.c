@@ -1,9 +1,8 @@
 /*
  * faults.c: host faults at their time (poweroff, poweron, reboot, crash,
- * freeze/thaw, unplug/plug), through netns/'s topology, and the check that
- * turns away what this engine does not run yet before anything is built
- * (nothing, now that cmd apps run too). Network faults go to netfaults.c, which also hears of every
- * power-off, boot and freeze of a host.
+ * freeze/thaw, unplug/plug), through netns/'s topology. Network faults go
+ * to netfaults.c, which also hears of every power-off, boot and freeze of a
+ * host.
  *
  * Each fault emits a "fault" event (run_emit_fault, with the details its
  * kind has) stamped with the time it was applied; a poweron or plug is
@@ -21,12 +20,6 @@
 #include "common/errname.h"
 #include "common/monotime.h"
 #include "engine/netfaults/netfaults.h"
-
-int faults_check_supported(const struct scenario *sc, char *err, size_t len)
-{
-	/* cmd apps run too (cmdapp.c): nothing of the format is turned away */
-	return 0;
-}
 
 /* Marks the apps of host H (or only app APP) as killed by a fault. */
 static void apps_mark_killed(struct engine_run *r, int h, int app)

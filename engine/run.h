@@ -129,9 +129,6 @@ void procs_free(struct engine_run *r);
 int hosts_build(struct engine_run *r);
 
 /* faults.c */
-/* 0 when the scenario uses only what this engine runs; else -ENOTSUP and a
- * plain message in ERR. */
-int faults_check_supported(const struct scenario *sc, char *err, size_t len);
 /* Runs fault F now. Returns 0 or negative errno (r->error says why). */
 int fault_run(struct engine_run *r, const struct sc_fault *f);
 /* Powers host H on again at the end of a reboot. */
