@@ -3,10 +3,13 @@
  * exactly one fault key; the fault's value is a host name or a mapping with
  * host: and the fault's options (partition has groups instead, read by
  * partition.c; delay, loss and rate share impair.c with a host's link:).
+ * unplug, plug, delay, loss, rate, drop and reject may name one network of
+ * the host (network:) to act on that interface only; forget names a router
+ * whose middlebox forgets every connection.
  *
- * Names are resolved into host and app indexes here. The list is sorted by
- * at, keeping the file's order for faults at the same time, so the engine
- * can run it front to back.
+ * Names are resolved into host, app and network indexes here. The list is
+ * sorted by at, keeping the file's order for faults at the same time, so
+ * the engine can run it front to back.
  */
 #include <netinet/in.h>
 #include <signal.h>
@@ -45,6 +48,7 @@ static const struct fault_kind {
 	{ "reject", SC_FAULT_REJECT, FORM_HOST },
 	{ "partition", SC_FAULT_PARTITION, FORM_GROUPS },
 	{ "heal", SC_FAULT_HEAL, FORM_HOST },
+	{ "forget", SC_FAULT_FORGET, FORM_HOST },
 };
 
 #define NKINDS (sizeof(fault_kinds) / sizeof(fault_kinds[0]))
@@ -70,7 +74,8 @@ static void report_unknown_fault(struct sc_ctx *ctx, const yaml_node_t *key)
 	sc_error(ctx, key, "%s", msg);
 }
 
-/* The host of VALUE (HOST or a mapping's host:); "all" only for heal. */
+/* The host of VALUE (HOST or a mapping's host:); "all" only for heal; a
+ * router with a middlebox for forget. */
 static void read_host_name(struct sc_ctx *ctx, struct sc_fault *f, const yaml_node_t *n)
 {
 	const char *text = sc_scalar(n);
@@ -80,6 +85,28 @@ static void read_host_name(struct sc_ctx *ctx, struct sc_fault *f, const yaml_no
 		return;
 	}
 	f->host = sc_find_host(ctx, n);
+	if (f->kind == SC_FAULT_FORGET && f->host >= 0 &&
+	    !ctx->sc->hosts[f->host].middlebox.enabled)
+		sc_error(ctx, n, "host \"%s\" has no middlebox to forget its connections (forget "
+			 "is for a router with middlebox:)", ctx->sc->hosts[f->host].name);
+}
+
+/* network: NET of the fault's host: one of its networks. */
+static void read_network(struct sc_ctx *ctx, struct sc_fault *f, const yaml_node_t *n)
+{
+	const struct sc_host *h;
+	char names[160];
+	int net = sc_find_network(ctx, n);
+
+	if (net < 0 || f->host < 0)
+		return;
+	h = &ctx->sc->hosts[f->host];
+	if (sc_host_iface_on(h, net) >= 0)
+		f->network = net;
+	else if (h->nifaces > 0)
+		sc_error(ctx, n, "host \"%s\" is not on network \"%s\" (it is on %s)", h->name,
+			 ctx->sc->networks[net].name, sc_host_networks(ctx->sc, h, names,
+									sizeof(names)));
 }
 
 static void read_crash(struct sc_ctx *ctx, struct sc_fault *f, const yaml_node_t *map)
@@ -173,6 +200,8 @@ static void read_options(struct sc_ctx *ctx, struct sc_fault *f, const struct fa
 		read_host_name(ctx, f, n);
 	else
 		sc_missing(ctx, map, "host", "the host the fault happens to");
+	if ((n = sc_get(ctx, map, "network")))
+		read_network(ctx, f, n);
 	if (f->kind == SC_FAULT_REBOOT && (n = sc_get(ctx, map, "down")) &&
 	    sc_read_duration(ctx, n, "down", &f->down_us) && f->down_us <= 0) {
 		sc_error(ctx, n, "down must be more than 0s");
@@ -218,6 +247,7 @@ static void fault_init(struct sc_fault *f, const struct fault_kind *k)
 {
 	f->kind = k->kind;
 	f->host = -1;
+	f->network = -1;
 	f->app = -1;
 	f->signal = SIGKILL;
 	f->down_us = SC_DEFAULT_REBOOT_DOWN;

@@ -1,22 +1,23 @@
 /*
- * hosts.c: the hosts: section (names, addr, addr6, mac, sysctl, link), the
- * hosts made when the file has none (one per app, named after it), and the
- * default addresses 10.0.0.N/24 and fd00::N/64 (N = 1-based position, the
- * same as netns/names.c writes them), checked against the written ones so
- * that no two hosts share an address.
+ * hosts.c: the hosts: section (names, network, addr, addr6, gateway,
+ * middlebox, mac, sysctl, link), and the hosts made when the file has none
+ * (one per app, named after it). A host's networks and middlebox are read
+ * by routers.c, its addresses by addresses.c, which also gives every
+ * interface its default address once all hosts are known.
  *
  * Host names become namespace names (nf12-client), so they follow the
- * namespace rule; "sw" is the switch's own namespace and "all" means every
- * host in `heal: all`, so neither can name a host.
+ * namespace rule; "sw" is the switch's own namespace, and "sw-..." those of
+ * the switches of networks (nf12-sw-lan), and "all" means every host in
+ * `heal: all`, so none of them can name a host.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "scenario/internal.h"
 
-#define ADDR_TEXT_MAX 64
+#define SWITCH_PREFIX "sw-"
 
 static const char *const reserved_host_names[] = { "all", "sw" };
 
@@ -25,7 +26,7 @@ static bool name_reserved(const char *name)
 	for (size_t i = 0; i < sizeof(reserved_host_names) / sizeof(reserved_host_names[0]); i++)
 		if (strcmp(name, reserved_host_names[i]) == 0)
 			return true;
-	return false;
+	return strncmp(name, SWITCH_PREFIX, strlen(SWITCH_PREFIX)) == 0;
 }
 
 /* Reports a bad host name; true when KEY can name a host. */
@@ -44,65 +45,12 @@ static bool check_host_name(struct sc_ctx *ctx, const yaml_node_t *key)
 		return false;
 	}
 	if (name_reserved(name)) {
-		sc_error(ctx, key, "\"%s\" is reserved and cannot name a host", name);
+		sc_error(ctx, key, "\"%s\" is reserved and cannot name a host%s", name,
+			 strcmp(name, "sw") && strcmp(name, "all") ? " (names that start with "
+			 SWITCH_PREFIX " are the switches')" : "");
 		return false;
 	}
 	return true;
-}
-
-/*
- * "10.0.0.5" or "10.0.0.5/24" (family AF_INET), "fd00::5" or "fd00::5/64";
- * *out gets the normalised text with its prefix, *bin the address bytes.
- */
-static bool read_address(struct sc_ctx *ctx, const yaml_node_t *n, int family,
-			 char **out, unsigned char bin[16])
-{
-	const bool v4 = family == AF_INET;
-	const unsigned max_prefix = v4 ? 32 : 128;
-	char addr[ADDR_TEXT_MAX], norm[ADDR_TEXT_MAX + 8];
-	const char *text, *slash;
-	uint64_t prefix = v4 ? 24 : 64;
-	struct in6_addr a6;
-	struct sc_quoted q;
-	char *value;
-
-	if (!sc_read_text(ctx, n, v4 ? "an IPv4 address" : "an IPv6 address", true, &value))
-		return false;
-	text = value;
-	slash = strchr(text, '/');
-	if (strlen(text) >= sizeof(addr) ||
-	    (slash && (sc_parse_uint(slash + 1, &prefix) < 0))) {
-		sc_error(ctx, n, "%s: not an %s address (expected one like %s)",
-			 sc_quote(&q, text), v4 ? "IPv4" : "IPv6", v4 ? "10.0.0.5/24" : "fd00::5/64");
-		goto fail;
-	}
-	snprintf(addr, sizeof(addr), "%.*s", slash ? (int)(slash - text) : (int)strlen(text), text);
-	if (inet_pton(family, addr, bin) != 1) {
-		sc_error(ctx, n, "%s: not an %s address (expected one like %s)",
-			 sc_quote(&q, text), v4 ? "IPv4" : "IPv6", v4 ? "10.0.0.5/24" : "fd00::5/64");
-		goto fail;
-	}
-	if (prefix < 1 || prefix > max_prefix) {
-		sc_error(ctx, n, "%s: prefix length out of range (1 to %u)", sc_quote(&q, text),
-			 max_prefix);
-		goto fail;
-	}
-	memcpy(&a6, bin, sizeof(a6));
-	if ((v4 && (bin[0] == 0 || bin[0] == 127 || bin[0] >= 224)) ||
-	    (!v4 && (IN6_IS_ADDR_MULTICAST(&a6) || IN6_IS_ADDR_UNSPECIFIED(&a6) ||
-		     IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_V4MAPPED(&a6)))) {
-		sc_error(ctx, n, "%s cannot be a host's address (it is unspecified, loopback "
-			 "or multicast)", sc_quote(&q, text));
-		goto fail;
-	}
-	inet_ntop(family, bin, addr, sizeof(addr));
-	snprintf(norm, sizeof(norm), "%s/%u", addr, (unsigned)prefix);
-	free(value);
-	*out = sc_strdup(ctx, norm);
-	return *out != NULL;
-fail:
-	free(value);
-	return false;
 }
 
 static bool read_mac(struct sc_ctx *ctx, const yaml_node_t *n, uint8_t mac[6])
@@ -199,20 +147,27 @@ static void read_sysctls(struct sc_ctx *ctx, struct sc_host *h, const yaml_node_
 	}
 }
 
-/* Reads a host's settings into H, its nodes into SRC. */
+/* Reads a host's settings into H, its nodes into SRC; SCRATCH: H is no host
+ * (a bad or repeated name), read only for the errors in its settings. */
 static void read_host(struct sc_ctx *ctx, struct sc_host *h, struct sc_host_src *src,
-		      const yaml_node_t *map)
+		      const yaml_node_t *map, bool scratch)
 {
-	unsigned char bin[16];
+	const bool is_map = sc_check_keys(ctx, map, &sc_schema_host,
+					  "expected a mapping of host settings (or {})");
 	const yaml_node_t *n;
 
-	if (!sc_check_keys(ctx, map, &sc_schema_host,
-			   "expected a mapping of host settings (or {})"))
+	/* a host that is no mapping is still on the only network, if one */
+	sc_read_host_networks(ctx, h, src, is_map ? sc_get(ctx, map, "network") : NULL,
+			      is_map && !scratch);
+	if (!is_map)
 		return;
-	if ((n = sc_get(ctx, map, "addr")) && read_address(ctx, n, AF_INET, &h->addr4, bin))
-		src->addr = n;
-	if ((n = sc_get(ctx, map, "addr6")) && read_address(ctx, n, AF_INET6, &h->addr6, bin))
-		src->addr6 = n;
+	if ((n = sc_get(ctx, map, "addr")))
+		sc_read_host_addr(ctx, h, src, n, AF_INET);
+	if ((n = sc_get(ctx, map, "addr6")))
+		sc_read_host_addr(ctx, h, src, n, AF_INET6);
+	src->gateway = sc_get(ctx, map, "gateway");
+	if ((n = sc_get(ctx, map, "middlebox")))
+		sc_read_middlebox(ctx, h, sc_get_key(ctx, map, "middlebox"), n);
 	if ((n = sc_get(ctx, map, "mac")))
 		h->mac_set = read_mac(ctx, n, h->mac);
 	if ((n = sc_get(ctx, map, "sysctl")))
@@ -241,6 +196,7 @@ void sc_read_hosts(struct sc_ctx *ctx, const yaml_node_t *hosts)
 		return;
 	}
 	ctx->hosts_given = true;
+	ctx->hosts_node = hosts;
 	sc_check_duplicates(ctx, hosts, "host");
 	sc->hosts = sc_calloc(ctx, count, sizeof(*sc->hosts));
 	if (!sc->hosts)
@@ -252,20 +208,22 @@ void sc_read_hosts(struct sc_ctx *ctx, const yaml_node_t *hosts)
 
 		if (!check_host_name(ctx, key) || scenario_host_find(sc, name) >= 0) {
 			/* not a host, but its settings can still hold errors */
-			struct sc_host scratch = { .nsysctls = 0 };
+			struct sc_host scratch;
 			struct sc_host_src scratch_src = { .key = key };
 
-			read_host(ctx, &scratch, &scratch_src, sc_node(ctx, p->value));
+			sc_host_init(&scratch);
+			snprintf(scratch.name, sizeof(scratch.name), "%s", name ? name : "");
+			read_host(ctx, &scratch, &scratch_src, sc_node(ctx, p->value), true);
 			sc_host_free_contents(&scratch);
 			continue;
 		}
 		h = &sc->hosts[sc->nhosts];
+		sc_host_init(h);
 		snprintf(h->name, sizeof(h->name), "%s", name);
 		h->line = sc_line(key);
 		h->col = sc_col(key);
-		sc_impair_init(&h->link);
 		ctx->host_src[sc->nhosts].key = key;
-		read_host(ctx, h, &ctx->host_src[sc->nhosts], sc_node(ctx, p->value));
+		read_host(ctx, h, &ctx->host_src[sc->nhosts], sc_node(ctx, p->value), false);
 		sc->nhosts++;
 	}
 }
@@ -281,6 +239,9 @@ void sc_make_implicit_hosts(struct sc_ctx *ctx)
 	sc->hosts = sc_calloc(ctx, sc->napps, sizeof(*sc->hosts));
 	if (!sc->hosts)
 		return;
+	if (sc->nnetworks > 1)
+		sc_error(ctx, ctx->networks_key, "with several networks every host names its "
+			 "network:, so hosts: is needed (the hosts made for apps have none)");
 	for (size_t i = 0; i < sc->napps; i++) {
 		struct sc_host *h = &sc->hosts[sc->nhosts];
 
@@ -290,79 +251,14 @@ void sc_make_implicit_hosts(struct sc_ctx *ctx)
 				 sc->apps[i].name, sc->apps[i].name);
 			continue;
 		}
+		sc_host_init(h);
 		snprintf(h->name, sizeof(h->name), "%s", sc->apps[i].name);
 		h->line = sc->apps[i].line;
 		h->col = sc->apps[i].col;
 		h->implicit = true;
-		sc_impair_init(&h->link);
+		sc_read_host_networks(ctx, h, &ctx->host_src[sc->nhosts], NULL, false);
 		sc->nhosts++;
 	}
-}
-
-/* The address bytes of a host's "a.b.c.d/p" text. */
-static void address_bytes(const char *text, int family, unsigned char bin[16])
-{
-	char addr[ADDR_TEXT_MAX];
-
-	snprintf(addr, sizeof(addr), "%.*s", (int)strcspn(text, "/"), text);
-	memset(bin, 0, 16);
-	inet_pton(family, addr, bin);
-}
-
-/* Reports a host whose address another host has too. */
-static void check_unique(struct sc_ctx *ctx, int family)
-{
-	struct scenario *sc = ctx->sc;
-	unsigned char a[16], b[16];
-
-	for (size_t i = 0; i < sc->nhosts; i++) {
-		const char *ti = family == AF_INET ? sc->hosts[i].addr4 : sc->hosts[i].addr6;
-
-		if (!ti)
-			continue;
-		address_bytes(ti, family, a);
-		for (size_t j = 0; j < i; j++) {
-			const char *tj = family == AF_INET ? sc->hosts[j].addr4 : sc->hosts[j].addr6;
-			const yaml_node_t *ni = family == AF_INET ? ctx->host_src[i].addr
-								  : ctx->host_src[i].addr6;
-			const yaml_node_t *nj = family == AF_INET ? ctx->host_src[j].addr
-								  : ctx->host_src[j].addr6;
-
-			if (!tj)
-				continue;
-			address_bytes(tj, family, b);
-			if (memcmp(a, b, 16) != 0)
-				continue;
-			/* point at a written address, preferring the later one */
-			sc_error(ctx, ni ? ni : nj ? nj : ctx->host_src[i].key,
-				 "hosts \"%s\" and \"%s\" have the same address %.*s%s",
-				 sc->hosts[j].name, sc->hosts[i].name, (int)strcspn(ti, "/"), ti,
-				 ni && nj ? "" : " (a default address is 10.0.0.N or fd00::N, "
-				 "N the host's position)");
-			break;
-		}
-	}
-}
-
-void sc_fill_addresses(struct sc_ctx *ctx)
-{
-	struct scenario *sc = ctx->sc;
-	char text[ADDR_TEXT_MAX];
-
-	for (size_t i = 0; i < sc->nhosts; i++) {
-		struct sc_host *h = &sc->hosts[i];
-
-		if (!h->addr4 && !ctx->host_src[i].addr) {
-			snprintf(text, sizeof(text), "10.0.0.%zu/24", i + 1);
-			h->addr4 = sc_strdup(ctx, text);
-		}
-		if (!h->addr6 && !ctx->host_src[i].addr6) {
-			snprintf(text, sizeof(text), "fd00::%zu/64", i + 1);
-			h->addr6 = sc_strdup(ctx, text);
-		}
-	}
-	check_unique(ctx, AF_INET);
-	check_unique(ctx, AF_INET6);
 }
 
 int sc_find_host(struct sc_ctx *ctx, const yaml_node_t *n)

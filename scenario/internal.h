@@ -5,9 +5,12 @@
  * The parser checks how deep the text nests (parse.c), loads it whole into
  * a libyaml document, applies the --set overrides to that document
  * (override.c and paths.c), then reads the model from it section by
- * section: parse.c walks the top level and calls hosts.c, apps.c (with
- * tcp.c and steps.c), targets.c, faults.c (with impair.c and partition.c),
- * expect.c and matrix.c in that order. schema.c holds the key tree of the
+ * section: parse.c walks the top level and calls networks.c, hosts.c
+ * (with routers.c for network:, gateway: and middlebox:, addresses.c for
+ * addr: and addr6:), apps.c (with tcp.c and steps.c), addresses.c again
+ * for the defaults, routers.c for gateways, targets.c, faults.c (with
+ * impair.c and partition.c), expect.c and matrix.c in that order; subnet.c
+ * does the address arithmetic. schema.c holds the key tree of the
  * format, which keys.c checks mappings against and paths.c follows for
  * dotted paths (--set and matrix:). Errors go through errors.c with the
  * position of the YAML node they are about; value readers (values.c)
@@ -38,8 +41,50 @@ struct sc_app_src {
 
 struct sc_host_src {
 	const yaml_node_t *key;      /* the host's name (NULL for implicit hosts) */
-	const yaml_node_t *addr;     /* addr: value, or NULL */
+	const yaml_node_t *addr;     /* addr: value (an address or a mapping), or NULL */
 	const yaml_node_t *addr6;    /* addr6: value, or NULL */
+	const yaml_node_t *gateway;  /* gateway: value, or NULL */
+	uint8_t written[2];          /* bit k: interface k's IPv4 [0] / IPv6 [1]
+				      * address was written and read */
+};
+
+/* ---- subnet.c: addresses and subnets as numbers ----------------------------- */
+
+struct sc_prefix {
+	int family;                  /* AF_INET or AF_INET6 */
+	unsigned char addr[16];      /* network order; IPv4 in the first 4 */
+	unsigned len;
+};
+
+/* 32 or 128. */
+unsigned sc_addr_bits(int family);
+/* "10.1.0.0/24" or "10.1.0.0" (*len = -1): 0, -EINVAL (not an address, a
+ * bad prefix) or -ERANGE (a prefix past the family's bits). */
+int sc_addr_parse(const char *text, int family, unsigned char addr[16], int *len);
+bool sc_prefix_contains(const struct sc_prefix *p, const unsigned char addr[16]);
+bool sc_prefix_overlap(const struct sc_prefix *a, const struct sc_prefix *b);
+/* Zeroes P's host bits; true when some were set. */
+bool sc_prefix_clear_host(struct sc_prefix *p);
+/* ADDR is P's own address / P's IPv4 broadcast address. */
+bool sc_prefix_is_base(const struct sc_prefix *p, const unsigned char addr[16]);
+bool sc_prefix_is_broadcast(const struct sc_prefix *p, const unsigned char addr[16]);
+/* The offset from the base of the N-th host: N, or in IPv6 N's decimal
+ * digits read as hexadecimal (12 -> 0x12). */
+uint64_t sc_host_offset(int family, unsigned n);
+/* The N-th host's address of P into OUT; false when P does not hold it. */
+bool sc_prefix_nth(const struct sc_prefix *p, unsigned n, unsigned char out[16]);
+/* How many hosts P holds by position, at most SC_MAX_HOSTS + 1. */
+unsigned sc_prefix_hosts(const struct sc_prefix *p);
+/* "10.1.0.3/24" (or without the prefix when LEN < 0) into BUF. */
+const char *sc_addr_format(int family, const unsigned char addr[16], int len,
+			   char *buf, size_t size);
+
+/* A network's nodes and parsed subnets, for the passes after networks.c. */
+struct sc_net_src {
+	const yaml_node_t *key;       /* NULL for the implicit network */
+	const yaml_node_t *subnet[2]; /* subnet: [0], subnet6: [1] as written, or NULL */
+	struct sc_prefix prefix[2];   /* IPv4 [0], IPv6 [1]: written or default */
+	bool prefix_ok[2];            /* false after an error in it */
 };
 
 struct sc_ctx {
@@ -52,8 +97,11 @@ struct sc_ctx {
 	size_t novr;
 	int failure;             /* a negative errno other than -EINVAL, or 0 */
 	bool hosts_given;        /* a non-empty hosts: mapping was read */
+	const yaml_node_t *hosts_node;     /* the hosts: value, or NULL */
+	const yaml_node_t *networks_key;   /* the networks: key, or NULL */
 	struct sc_app_src app_src[SC_MAX_APPS];
 	struct sc_host_src host_src[SC_MAX_HOSTS];
+	struct sc_net_src net_src[SC_MAX_NETWORKS];
 };
 
 /* ---- errors.c ---------------------------------------------------------------- */
@@ -174,7 +222,7 @@ enum sc_value_type {
 	SC_VALUE_BOOL,
 };
 
-enum sc_names { SC_NAMES_NONE, SC_NAMES_HOSTS, SC_NAMES_APPS };
+enum sc_names { SC_NAMES_NONE, SC_NAMES_HOSTS, SC_NAMES_APPS, SC_NAMES_NETWORKS };
 
 struct sc_schema {
 	const char *name;
@@ -187,7 +235,9 @@ struct sc_schema {
 };
 
 extern const struct sc_schema sc_schema_root;
+extern const struct sc_schema sc_schema_network;
 extern const struct sc_schema sc_schema_host;
+extern const struct sc_schema sc_schema_middlebox;
 extern const struct sc_schema sc_schema_app;
 extern const struct sc_schema sc_schema_step;      /* a step list item */
 extern const struct sc_schema sc_schema_fault;     /* a fault list item */
@@ -234,8 +284,21 @@ int sc_path_follow(struct sc_ctx *ctx, const char *path, enum sc_path_mode mode,
 /* ---- the sections ---------------------------------------------------------- */
 
 int sc_apply_overrides(struct sc_ctx *ctx);                       /* override.c */
+/* networks: of ROOT, or the implicit network when it has none. */
+void sc_read_networks(struct sc_ctx *ctx, const yaml_node_t *root); /* networks.c */
 void sc_read_hosts(struct sc_ctx *ctx, const yaml_node_t *hosts);  /* hosts.c */
 void sc_make_implicit_hosts(struct sc_ctx *ctx);
+/* A host's network: (VALUE, NULL when absent) into its interfaces; MISSING
+ * reports an absent one when the file has several networks. */
+void sc_read_host_networks(struct sc_ctx *ctx, struct sc_host *h,  /* routers.c */
+			   struct sc_host_src *src, const yaml_node_t *value, bool missing);
+void sc_read_middlebox(struct sc_ctx *ctx, struct sc_host *h, const yaml_node_t *key,
+		       const yaml_node_t *value);
+void sc_resolve_gateways(struct sc_ctx *ctx);
+/* addr: (FAMILY AF_INET) or addr6: of host H into its interfaces. */
+void sc_read_host_addr(struct sc_ctx *ctx, struct sc_host *h,     /* addresses.c */
+		       struct sc_host_src *src, const yaml_node_t *value, int family);
+/* Default addresses by position, subnet sizes, h->addr4/addr6, repeats. */
 void sc_fill_addresses(struct sc_ctx *ctx);
 bool sc_read_impair(struct sc_ctx *ctx, const yaml_node_t *map,   /* impair.c */
 		    const struct sc_schema *s, struct sc_impair *imp);
@@ -258,10 +321,23 @@ void sc_read_matrix(struct sc_ctx *ctx, const yaml_node_t *matrix); /* matrix.c 
 int sc_find_host(struct sc_ctx *ctx, const yaml_node_t *n);       /* hosts.c */
 int sc_find_host_named(struct sc_ctx *ctx, const yaml_node_t *n, const char *name);
 int sc_find_app(struct sc_ctx *ctx, const yaml_node_t *n);        /* apps.c */
+/* A network name lookup that reports "unknown network" with a suggestion. */
+int sc_find_network(struct sc_ctx *ctx, const yaml_node_t *n);    /* networks.c */
+/* "lan", "lan and wan", "lan, wan and dmz" (LAST_SEP " and " or " or ") of
+ * the network indexes NETS, or "9 networks" when many. */
+const char *sc_network_names(const struct scenario *sc, const int *nets, size_t n,
+			     const char *last_sep, char *buf, size_t len);
+/* The networks host H is on, as sc_network_names writes them. */
+const char *sc_host_networks(const struct scenario *sc, const struct sc_host *h,
+			     char *buf, size_t len);
 
 /* ---- memory ---------------------------------------------------------------- */
 
 void *sc_calloc(struct sc_ctx *ctx, size_t n, size_t size);       /* model.c */
+/* The index of H's interface on NETWORK, or -1. */
+int sc_host_iface_on(const struct sc_host *h, int network);
+/* The defaults of a host's fields (no gateway, no middlebox, no link). */
+void sc_host_init(struct sc_host *h);
 char *sc_strdup(struct sc_ctx *ctx, const char *s);
 /* Frees what a host or app points to (not the struct itself). */
 void sc_host_free_contents(struct sc_host *h);

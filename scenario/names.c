@@ -37,7 +37,7 @@ static const char *const fault_names[] = {
 	[SC_FAULT_DELAY] = "delay", [SC_FAULT_LOSS] = "loss",
 	[SC_FAULT_RATE] = "rate", [SC_FAULT_DROP] = "drop",
 	[SC_FAULT_REJECT] = "reject", [SC_FAULT_PARTITION] = "partition",
-	[SC_FAULT_HEAL] = "heal",
+	[SC_FAULT_HEAL] = "heal", [SC_FAULT_FORGET] = "forget",
 };
 
 const char *sc_verdict_name(enum sc_verdict v)

@@ -3,9 +3,11 @@
  * libyaml document, the --set overrides are applied to it, and the model is
  * read from it in passes, each in its own file:
  *
- *   top-level keys (here) -> hosts.c -> apps.c (tcp.c, steps.c)
- *   -> implicit hosts and default addresses (hosts.c) -> placing apps on
- *   hosts (apps.c) -> connect targets (targets.c) -> faults.c -> expect.c
+ *   top-level keys (here) -> networks.c -> hosts.c (routers.c for their
+ *   networks and middleboxes, addresses.c for written addresses) -> apps.c
+ *   (tcp.c, steps.c) -> implicit hosts (hosts.c) -> default addresses
+ *   (addresses.c) -> gateways (routers.c) -> placing apps on hosts
+ *   (apps.c) -> connect targets (targets.c) -> faults.c -> expect.c
  *   -> matrix.c
  *
  * so that names are known before anything refers to them. Every pass keeps
@@ -205,6 +207,7 @@ static void read_scenario(struct sc_ctx *ctx, yaml_node_t *root)
 		return;
 	}
 	read_top(ctx, root);
+	sc_read_networks(ctx, root);
 	sc_read_hosts(ctx, sc_get(ctx, root, "hosts"));
 	apps = sc_get(ctx, root, "apps");
 	if (!apps)
@@ -213,6 +216,7 @@ static void read_scenario(struct sc_ctx *ctx, yaml_node_t *root)
 	if (!ctx->hosts_given)
 		sc_make_implicit_hosts(ctx);
 	sc_fill_addresses(ctx);
+	sc_resolve_gateways(ctx);
 	sc_place_apps(ctx);
 	sc_resolve_targets(ctx);
 	sc_read_faults(ctx, sc_get(ctx, root, "faults"));

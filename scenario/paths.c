@@ -3,8 +3,9 @@
  * overrides and matrix: keys write them, followed through the key tree
  * (schema.c) and the document at once.
  *
- * A path segment is a key of the format, a host or app name that the file
- * defines (hosts.NAME, apps.NAME, expect.APP), a 0-based index into a list
+ * A path segment is a key of the format, a network, host or app name that
+ * the file defines (networks.NAME, hosts.NAME, hosts.NAME.addr.NETWORK,
+ * apps.NAME, expect.APP), a 0-based index into a list
  * that has that many items (faults.0, apps.NAME.steps.2), or, under sysctl,
  * the rest of the path as one name (hosts.NAME.sysctl.net.ipv4.tcp_retries2).
  *
@@ -163,12 +164,21 @@ static int step_into_item(struct walk *w, const char *seg, const char *list_name
 	return 0;
 }
 
-/* The file's own mapping of hosts or apps. */
+static const char *const names_keys[] = {
+	[SC_NAMES_NONE] = "", [SC_NAMES_HOSTS] = "hosts", [SC_NAMES_APPS] = "apps",
+	[SC_NAMES_NETWORKS] = "networks",
+};
+static const char *const names_nouns[] = {
+	[SC_NAMES_NONE] = "entry", [SC_NAMES_HOSTS] = "host", [SC_NAMES_APPS] = "app",
+	[SC_NAMES_NETWORKS] = "network",
+};
+
+/* The file's own mapping of hosts, apps or networks. */
 static const yaml_node_t *names_map(struct sc_ctx *ctx, enum sc_names names)
 {
 	yaml_node_t *root = yaml_document_get_root_node(ctx->doc);
 
-	return sc_get(ctx, root, names == SC_NAMES_HOSTS ? "hosts" : "apps");
+	return sc_get(ctx, root, names_keys[names]);
 }
 
 static int unknown_name(struct walk *w, enum sc_names names, const char *seg)
@@ -188,7 +198,7 @@ static int unknown_name(struct walk *w, enum sc_names names, const char *seg)
 		}
 	}
 	snprintf(w->why, w->whylen, "no %s named \"%s\" in the file",
-		 names == SC_NAMES_HOSTS ? "host" : "app", sc_quote(&q, seg));
+		 names_nouns[names], sc_quote(&q, seg));
 	near = sc_suggest(seg, defined, n);
 	if (near)
 		snprintf(w->why + strlen(w->why), w->whylen - strlen(w->why),

@@ -3,7 +3,8 @@
  *
  * Each mapping of the format is a node listing its keys; a key's node says
  * whether it takes a single value (and of what type), fixed keys, names the
- * user chooses (hosts, apps), or a list. keys.c checks every mapping of a
+ * user chooses (networks, hosts, apps), or a list. A host's addr: is both:
+ * one address, or network names to addresses. keys.c checks every mapping of a
  * file against this tree (unknown keys, with the nearest valid one), and
  * paths.c follows dotted paths through it for --set and matrix:. A new key
  * of the format is added here first, then read in its section's file.
@@ -30,16 +31,44 @@ static const struct sc_schema link_keys[] = {
 	END,
 };
 
+static const struct sc_schema middlebox_keys[] = {
+	LEAF("nat", SC_VALUE_TEXT),
+	LEAF("idle_timeout", SC_VALUE_DURATION),
+	LEAF("expired", SC_VALUE_TEXT),
+	END,
+};
+
+const struct sc_schema sc_schema_middlebox = KEYS("middlebox", SC_VALUE_NONE, middlebox_keys);
+
+/* addr: an address, or network name -> address (hosts on several networks) */
+static const struct sc_schema addr_entry = LEAF("address", SC_VALUE_TEXT);
+#define ADDRS(n) { .name = (n), .shape = SC_SHAPE_NAMED, .value = SC_VALUE_TEXT, \
+		   .entry = &addr_entry, .names = SC_NAMES_NETWORKS }
+
 static const struct sc_schema host_keys[] = {
-	LEAF("addr", SC_VALUE_TEXT),
-	LEAF("addr6", SC_VALUE_TEXT),
+	ADDRS("addr"),
+	ADDRS("addr6"),
 	LEAF("mac", SC_VALUE_TEXT),
 	{ .name = "sysctl", .shape = SC_SHAPE_FREE, .value = SC_VALUE_NONE },
 	KEYS("link", SC_VALUE_NONE, link_keys),
+	LEAF("network", SC_VALUE_ANY),     /* a name or a list of them */
+	LEAF("gateway", SC_VALUE_TEXT),
+	KEYS("middlebox", SC_VALUE_NONE, middlebox_keys),
 	END,
 };
 
 const struct sc_schema sc_schema_host = KEYS("host", SC_VALUE_NONE, host_keys);
+
+/* ---- networks ---- */
+
+static const struct sc_schema network_keys[] = {
+	LEAF("subnet", SC_VALUE_TEXT),
+	LEAF("subnet6", SC_VALUE_TEXT),
+	LEAF("mtu", SC_VALUE_NUMBER),
+	END,
+};
+
+const struct sc_schema sc_schema_network = KEYS("network", SC_VALUE_NONE, network_keys);
 
 /* ---- apps ---- */
 
@@ -134,6 +163,12 @@ static const struct sc_schema host_only_keys[] = {
 	END,
 };
 
+static const struct sc_schema plug_keys[] = {
+	LEAF("host", SC_VALUE_TEXT),
+	LEAF("network", SC_VALUE_TEXT),
+	END,
+};
+
 static const struct sc_schema reboot_keys[] = {
 	LEAF("host", SC_VALUE_TEXT),
 	LEAF("down", SC_VALUE_DURATION),
@@ -153,6 +188,7 @@ static const struct sc_schema delay_keys[] = {
 	LEAF("jitter", SC_VALUE_DURATION),
 	LEAF("direction", SC_VALUE_TEXT),
 	LEAF("engine", SC_VALUE_TEXT),
+	LEAF("network", SC_VALUE_TEXT),
 	END,
 };
 
@@ -161,6 +197,7 @@ static const struct sc_schema loss_keys[] = {
 	LEAF("percent", SC_VALUE_PERCENT),
 	LEAF("direction", SC_VALUE_TEXT),
 	LEAF("engine", SC_VALUE_TEXT),
+	LEAF("network", SC_VALUE_TEXT),
 	END,
 };
 
@@ -169,6 +206,7 @@ static const struct sc_schema rate_keys[] = {
 	LEAF("rate", SC_VALUE_RATE),
 	LEAF("direction", SC_VALUE_TEXT),
 	LEAF("engine", SC_VALUE_TEXT),
+	LEAF("network", SC_VALUE_TEXT),
 	END,
 };
 
@@ -177,6 +215,7 @@ static const struct sc_schema drop_keys[] = {
 	LEAF("direction", SC_VALUE_TEXT),
 	LEAF("proto", SC_VALUE_TEXT),
 	LEAF("port", SC_VALUE_PORT),
+	LEAF("network", SC_VALUE_TEXT),
 	END,
 };
 
@@ -186,6 +225,7 @@ static const struct sc_schema reject_keys[] = {
 	LEAF("direction", SC_VALUE_TEXT),
 	LEAF("proto", SC_VALUE_TEXT),
 	LEAF("port", SC_VALUE_PORT),
+	LEAF("network", SC_VALUE_TEXT),
 	END,
 };
 
@@ -204,8 +244,8 @@ static const struct sc_schema fault_keys[] = {
 	EXCL("crash", SC_VALUE_TEXT, crash_keys),
 	EXCL("freeze", SC_VALUE_TEXT, host_only_keys),
 	EXCL("thaw", SC_VALUE_TEXT, host_only_keys),
-	EXCL("unplug", SC_VALUE_TEXT, host_only_keys),
-	EXCL("plug", SC_VALUE_TEXT, host_only_keys),
+	EXCL("unplug", SC_VALUE_TEXT, plug_keys),
+	EXCL("plug", SC_VALUE_TEXT, plug_keys),
 	EXCL("delay", SC_VALUE_NONE, delay_keys),
 	EXCL("loss", SC_VALUE_NONE, loss_keys),
 	EXCL("rate", SC_VALUE_NONE, rate_keys),
@@ -213,6 +253,7 @@ static const struct sc_schema fault_keys[] = {
 	EXCL("reject", SC_VALUE_TEXT, reject_keys),
 	EXCL("partition", SC_VALUE_ANY, partition_keys),
 	EXCL("heal", SC_VALUE_TEXT, host_only_keys),
+	EXCL("forget", SC_VALUE_TEXT, host_only_keys),
 	END,
 };
 
@@ -236,6 +277,8 @@ static const struct sc_schema top_keys[] = {
 	LEAF("name", SC_VALUE_TEXT),
 	LEAF("description", SC_VALUE_TEXT),
 	LEAF("duration", SC_VALUE_DURATION),
+	{ .name = "networks", .shape = SC_SHAPE_NAMED, .entry = &sc_schema_network,
+	  .names = SC_NAMES_NETWORKS },
 	{ .name = "hosts", .shape = SC_SHAPE_NAMED, .entry = &sc_schema_host,
 	  .names = SC_NAMES_HOSTS },
 	{ .name = "apps", .shape = SC_SHAPE_NAMED, .entry = &sc_schema_app,
