@@ -328,7 +328,7 @@ static const struct bad_case {
 	  "bad.yaml:9:5: unknown fault \"power_off\" (did you mean poweroff?)" },
 	{ "fault_unknown_far",
 	  FAULT("    explode: client\n"),
-	  "bad.yaml:9:5: unknown fault \"explode\" (expected poweroff, poweron, reboot, crash, freeze, thaw, unplug, plug, delay, loss, rate, drop, reject, partition or heal)" },
+	  "bad.yaml:9:5: unknown fault \"explode\" (expected poweroff, poweron, reboot, crash, freeze, thaw, unplug, plug, delay, loss, rate, drop, reject, partition, heal or forget)" },
 	{ "fault_two",
 	  FAULT("    poweroff: client\n    crash: server\n"),
 	  "bad.yaml:10:5: one fault per item: poweroff and crash are both here (make two items)" },

@@ -78,8 +78,8 @@ START_TEST(test_error_limit)
 	ck_assert_uint_eq(errs.n, SC_MAX_ERRORS);
 	ck_assert_uint_eq(errs.dropped, 50);
 	ck_assert_str_eq(sc_error_format(&errs, 0, buf, sizeof(buf)),
-			 "bad.yaml:7:5: unknown key \"bogus0\" (expected addr, addr6, mac, sysctl "
-			 "or link)");
+			 "bad.yaml:7:5: unknown key \"bogus0\" (expected addr, addr6, mac, sysctl, "
+			 "link, network, gateway or middlebox)");
 	ck_assert_str_eq(sc_error_format(&errs, errs.n, buf, sizeof(buf)),
 			 "bad.yaml: 50 more errors not shown");
 	sc_errors_free(&errs);
@@ -175,7 +175,7 @@ static void limit_text(struct text_buf *t, int what)
 START_TEST(test_limits)
 {
 	static const char *const expected[] = {
-		"bad.yaml:3:3: too many hosts: 251 (at most 250)",
+		"bad.yaml:3:3: too many hosts: 1001 (at most 1000)",
 		"bad.yaml:3:3: too many apps: 65 (at most 64)",
 		"bad.yaml:6:7: too many steps: 257 (at most 256)",
 		"bad.yaml:4:3: too many faults: 257 (at most 256)",

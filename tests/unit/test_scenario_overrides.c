@@ -100,7 +100,7 @@ START_TEST(test_override_errors)
 		{ { "matrix.x", "1" }, "bad.yaml: --set matrix.x=1: matrix is not a key to set" },
 		{ { "bogus", "1" },
 		  "bad.yaml: --set bogus=1: unknown key \"bogus\" (expected format, name, "
-		  "description, duration, hosts, apps, faults, expect or matrix)" },
+		  "description, duration, networks, hosts, apps, faults, expect or matrix)" },
 		{ { "apps..listen", "1" },
 		  "bad.yaml: --set apps..listen=1: \"apps..listen\" has an empty key" },
 		{ { "", "1" }, "bad.yaml: --set =1: expected PATH=VALUE, like apps.server.listen=5000" },
