@@ -256,6 +256,9 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	int ret;
 
 	*result = NULL;
+	ret = engine_supports(sc, r.error, sizeof(r.error));
+	if (ret < 0)
+		goto out;
 	ret = netfaults_prepare(&r);
 	if (ret < 0)
 		goto out;
