@@ -16,12 +16,22 @@
  * rate it carried without loss (and the same rate without any impairment,
  * the sender's and receiver's own limit).
  *
+ * Then, for each engine, two figures the tests only bound loosely: jitter
+ * (50 ms +- 10 ms at 1000 packets/s: the error's mean, standard deviation
+ * against the uniform distribution's 10/sqrt(3) = 5.77 ms, and its range,
+ * which must lie in +-10 ms), and rate accuracy (1 and 10 mbit/s offered
+ * twice as much: the rate that arrived, counting IP packets of
+ * IP_PACKET_BYTES, against the one configured).
+ *
  * Machine-readable lines start with RESULT:
  *   RESULT cell ENGINE DELAY_MS RATE MEDIAN_US P99_US MAX_US LOST SENT
  *   RESULT maxrate ENGINE PPS
+ *   RESULT jitter ENGINE MEAN_US STDDEV_US MIN_US MAX_US
+ *   RESULT rate ENGINE CONFIGURED_BPS MEASURED_BPS
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -42,6 +52,9 @@
 #define MAXRATE_START  10000u
 #define MAXRATE_LIMIT  640000u
 #define LINE_LIMIT     20000u      /* held packets: 10000/s * 100 ms fits */
+#define IP_PACKET_BYTES (PAYLOAD + 8 + 20)   /* what the rate limit counts */
+#define JITTER_DELAY_MS 50u
+#define JITTER_MS       10u
 
 enum engine { ENGINE_DELAYLINE, ENGINE_NETEM, ENGINE_NONE };
 static const char *const engine_name[] = { "delayline", "netem", "none" };
@@ -50,6 +63,8 @@ struct cell {
 	size_t sent, received;
 	double sent_per_sec;                /* what the sender achieved */
 	double median_us, p99_us, max_us;   /* error: measured - configured */
+	double mean_us, stddev_us, min_us;
+	double rx_bps;                      /* IP packets that arrived, per second */
 };
 
 static struct topology *topo;
@@ -100,6 +115,7 @@ struct rx {
 	volatile bool stop;
 	size_t count, received;
 	int64_t *owd_ns;
+	int64_t first_at, last_at;          /* arrivals, wall clock */
 };
 
 static void *rx_loop(void *arg)
@@ -134,8 +150,13 @@ static void *rx_loop(void *arg)
 			memcpy(&seq, buf, sizeof(seq));
 			memcpy(&sent, buf + 8, sizeof(sent));
 			if (seq < r->count && r->owd_ns[seq] < 0) {
-				r->owd_ns[seq] = (at ? at : wall_ns()) - sent;
+				if (!at)
+					at = wall_ns();
+				r->owd_ns[seq] = at - sent;
 				r->received++;
+				if (!r->first_at)
+					r->first_at = at;
+				r->last_at = at;
 			}
 			msg.msg_controllen = sizeof(control.space);
 		}
@@ -218,7 +239,19 @@ static int measure(unsigned rate, double seconds, unsigned delay_ms, struct cell
 		cell->median_us = (double)sorted[(n - 1) / 2] / 1000.0;
 		cell->p99_us = (double)sorted[(n * 99 + 99) / 100 - 1] / 1000.0;
 		cell->max_us = (double)sorted[n - 1] / 1000.0;
+		cell->min_us = (double)sorted[0] / 1000.0;
+		for (i = 0; i < n; i++)
+			cell->mean_us += (double)sorted[i] / 1000.0 / (double)n;
+		for (i = 0; i < n; i++) {
+			double d = (double)sorted[i] / 1000.0 - cell->mean_us;
+
+			cell->stddev_us += d * d / (double)n;
+		}
+		cell->stddev_us = sqrt(cell->stddev_us);
 	}
+	if (n > 1 && r.last_at > r.first_at)
+		cell->rx_bps = (double)(n - 1) * IP_PACKET_BYTES * 8 * 1e9 /
+			       (double)(r.last_at - r.first_at);
 	rc = 0;
 out:
 	if (tx >= 0)
@@ -232,20 +265,25 @@ out:
 
 /* ---- engines -------------------------------------------------------------- */
 
-static int engine_set(enum engine e, unsigned delay_ms)
+static int engine_apply(enum engine e, const struct link_impair *imp)
 {
-	struct link_impair imp = { .delay_us = delay_ms * 1000u, .limit = LINE_LIMIT };
-
 	switch (e) {
 	case ENGINE_DELAYLINE:
 		if (!line && delayline_start(topo->hosts[0].nsfd, NETNS_HOST_IF, &line) < 0)
 			return -1;
-		return delayline_configure(line, LINK_OUT, &imp);
+		return delayline_configure(line, LINK_OUT, imp);
 	case ENGINE_NETEM:
-		return qdisc_apply(topo->hosts[0].nsfd, NETNS_HOST_IF, &imp);
+		return qdisc_apply(topo->hosts[0].nsfd, NETNS_HOST_IF, imp);
 	default:
 		return 0;
 	}
+}
+
+static int engine_set(enum engine e, unsigned delay_ms)
+{
+	struct link_impair imp = { .delay_us = delay_ms * 1000u, .limit = LINE_LIMIT };
+
+	return engine_apply(e, &imp);
 }
 
 static void engine_off(enum engine e)
@@ -315,6 +353,51 @@ static unsigned max_rate(enum engine e, double seconds, unsigned *sender_limit)
 	return best;
 }
 
+/* 50 ms +- 10 ms at 1000 packets/s: how the error spreads. */
+static void jitter_figures(enum engine e, double seconds)
+{
+	struct link_impair imp = { .delay_us = JITTER_DELAY_MS * 1000u,
+				   .jitter_us = JITTER_MS * 1000u, .limit = LINE_LIMIT };
+	struct cell c;
+
+	if (engine_apply(e, &imp) < 0 || measure(1000, seconds, JITTER_DELAY_MS, &c) < 0) {
+		printf("%s: jitter: measurement failed\n", engine_name[e]);
+		engine_off(e);
+		return;
+	}
+	printf("%s: jitter %u ms at %u ms: error mean %.0f us, stddev %.0f us (uniform: %.0f), "
+	       "range %.0f to %.0f us (set: +-%u000), %zu lost\n", engine_name[e], JITTER_MS,
+	       JITTER_DELAY_MS, c.mean_us, c.stddev_us, JITTER_MS * 1000.0 / sqrt(3.0),
+	       c.min_us, c.max_us, JITTER_MS, c.sent - c.received);
+	fprintf(stderr, "RESULT jitter %s %.0f %.0f %.0f %.0f\n", engine_name[e], c.mean_us,
+		c.stddev_us, c.min_us, c.max_us);
+	engine_off(e);
+}
+
+/* 1 and 10 mbit/s, offered twice as much: the rate that arrived. */
+static void rate_figures(enum engine e, double seconds)
+{
+	static const uint64_t rates[] = { 1000000, 10000000 };
+	struct cell c;
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct link_impair imp = { .rate_bps = rates[i], .limit = LINE_LIMIT };
+		unsigned pps = (unsigned)(2 * rates[i] / (IP_PACKET_BYTES * 8));
+
+		if (engine_apply(e, &imp) < 0 || measure(pps, seconds, 0, &c) < 0) {
+			printf("%s: rate %llu bit/s: measurement failed\n", engine_name[e],
+			       (unsigned long long)rates[i]);
+			continue;
+		}
+		printf("%s: rate %5.1f mbit/s set, %5.2f mbit/s arrived (%.1f %%), offered %u "
+		       "pkts/s\n", engine_name[e], (double)rates[i] / 1e6, c.rx_bps / 1e6,
+		       100.0 * c.rx_bps / (double)rates[i], pps);
+		fprintf(stderr, "RESULT rate %s %llu %.0f\n", engine_name[e],
+			(unsigned long long)rates[i], c.rx_bps);
+	}
+	engine_off(e);
+}
+
 static void teardown(void)
 {
 	delayline_stop(line);
@@ -358,6 +441,13 @@ int main(int argc, char **argv)
 		table(ENGINE_NETEM, seconds);
 	else
 		printf("netem: absent on this kernel (no sch_netem): nothing to compare\n");
+
+	jitter_figures(ENGINE_DELAYLINE, seconds);
+	rate_figures(ENGINE_DELAYLINE, seconds);
+	if (netem == 1) {
+		jitter_figures(ENGINE_NETEM, seconds);
+		rate_figures(ENGINE_NETEM, seconds);
+	}
 
 	line_max = max_rate(ENGINE_DELAYLINE, 1.0, &line_sender);
 	bare_max = max_rate(ENGINE_NONE, 1.0, &bare_sender);
