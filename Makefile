@@ -208,6 +208,27 @@ $(B)/fuzz/libcommon.a: $(call fuzzobj,$(common_SRC))
 $(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBA)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
+# --- on Debian's stock kernel, in a VM ------------------------------------
+# tests/vm/ (tests/vm/run says how): qemu boots Debian 12's kernel, from the
+# package linux-image-amd64 depends on, fetched with apt-get download and
+# unpacked into $(B)/vm/ (nothing installed), with this machine's root file
+# system read-only over 9p; KVM where it works, else software emulation.
+#
+#   make check-vm   the netem tests, every scenario under netfaultd -e netem
+#                   and -e queue (verdicts and steps compared), the
+#                   kernel-behaviour suites; TAP. make check runs it too
+#                   (tests/run-all kind vm), skipped where qemu is missing
+#   make bench-vm   bench/delayline in the VM: netem's delay error beside the
+#                   queue engine's, on the same emulated machine
+# The environment's VM_TIMEOUT (seconds, default 840) bounds the VM and
+# VM_MEMORY (default 3G) sizes it.
+.PHONY: check-vm bench-vm
+check-vm: all $(INTEG_BIN)
+	@tests/vm/run $(B) check
+
+bench-vm: all $(BENCH_BIN)
+	@tests/vm/run $(B) bench
+
 # --- stress --------------------------------------------------------------
 # Not part of check: it takes minutes. scripts/stress -h for its options,
 # e.g. make stress STRESS_ARGS="-m 512K".
