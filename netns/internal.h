@@ -22,15 +22,15 @@ int netns_create_here(const char *name);
  * dotted and must start with "net." (-EPERM otherwise). */
 int sysctl_write_here(const char *key, const char *value);
 
-/* Bridge NAME, created up; returns its ifindex. */
-int link_bridge_add_up(struct nl_sock *sk, const char *name);
+/* Bridge NAME, created up with MTU; returns its ifindex. */
+int link_bridge_add_up(struct nl_sock *sk, const char *name, int mtu);
 /* A host's cable in one request: veth PORT in the switch (bridge port of
  * MASTER_INDEX, up when PORT_UP) whose peer HOST_IF is born, with MAC,
  * directly in HOST_NSFD (down: see link.c). SW_SK is the switch's socket.
  * The kernel ignores an alias at creation: link_set_alias it after. */
 int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index,
 		       bool port_up, const char *host_if, int host_nsfd,
-		       const uint8_t mac[6]);
+		       const uint8_t mac[6], int mtu);
 /* link_set_up(NAME, true) that returns NAME's ifindex. */
 int link_up_index(struct nl_sock *sk, const char *name);
 /* Brings the current namespace's lo up, in one request. */
@@ -43,7 +43,15 @@ int addr_add_index(struct nl_sock *sk, int ifindex, const char *cidr);
 void run_leases_close_inherited(void);
 
 /* topology_host.c, for topology.c */
-int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t errlen);
+int topo_host_boot(struct topology *t, size_t i, char *err, size_t errlen);
+/* routes.c: decides every host's routes (fewest router hops) from the
+ * interfaces and SPECS' gateways, once, at alloc. */
+int topo_routes_compute(struct topology *t, const struct topo_host_spec *specs,
+			char *err, size_t errlen);
+/* Installs host H's routes through SK, in the host's namespace; its
+ * interfaces are up and addressed. */
+int topo_routes_install(struct topology *t, size_t h, struct nl_sock *sk,
+			char *err, size_t errlen);
 /* Cable, processes, namespace: removes whatever of host I exists. When
  * some process survives the kill, the namespace stays (named, powered) and
  * the error is returned. */

@@ -56,7 +56,7 @@ int link_index(struct nl_sock *sk, const char *name)
 	return err > 0 ? err : -ENOENT;
 }
 
-int link_bridge_add_up(struct nl_sock *sk, const char *name)
+int link_bridge_add_up(struct nl_sock *sk, const char *name, int mtu)
 {
 	struct rtnl_link *link;
 	int err;
@@ -68,6 +68,7 @@ int link_bridge_add_up(struct nl_sock *sk, const char *name)
 	if (err < 0)
 		goto out;
 	rtnl_link_set_name(link, name);
+	rtnl_link_set_mtu(link, (unsigned)mtu);
 	rtnl_link_set_flags(link, NEW_LINK_UP_FLAGS);
 	err = nl_result(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
 out:
@@ -108,7 +109,7 @@ static int veth_alloc(const char *name, const char *peer_name, int peer_nsfd,
 
 int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index,
 		       bool port_up, const char *host_if, int host_nsfd,
-		       const uint8_t mac[6])
+		       const uint8_t mac[6], int mtu)
 {
 	struct rtnl_link *link, *peer;
 	int err;
@@ -116,6 +117,10 @@ int link_veth_port_add(struct nl_sock *sw_sk, const char *port, int master_index
 	err = veth_alloc(port, host_if, host_nsfd, mac, &link, &peer);
 	if (err < 0)
 		return err;
+	/* both ends born with the network's MTU: below 1280 the host's end
+	 * never gets IPv6 at all */
+	rtnl_link_set_mtu(link, (unsigned)mtu);
+	rtnl_link_set_mtu(peer, (unsigned)mtu);
 	rtnl_link_set_master(link, master_index);
 	if (port_up)
 		rtnl_link_set_flags(link, NEW_LINK_UP_FLAGS);

@@ -15,12 +15,13 @@
  * retransmit time) and the TCP RTT estimate taken from it triples every
  * later retransmission timeout.
  *
- * So a cable carries packets when, in the switch, its port "p<N>" is an
- * operationally up, forwarding bridge port (the bridge enables a port only
- * on the link watcher's change notice, which comes after the qdisc swap),
- * and in the host "eth0" is operationally up with a real qdisc. The
+ * So a cable carries packets when, in its network's switch, its port "p<N>"
+ * is an operationally up, forwarding bridge port (the bridge enables a port
+ * only on the link watcher's change notice, which comes after the qdisc
+ * swap), and in the host its "eth<K>" is operationally up with a real
+ * qdisc. Every plugged cable of the hosts waited for is checked. Each
  * switch's ports are read with one AF_BRIDGE dump per round (the dump that
- * carries the port state), each host's eth0 with one RTM_GETLINK; rounds
+ * carries the port state), each host interface with one RTM_GETLINK; rounds
  * repeat with a short, growing pause until all are ready or the deadline
  * passes (-ETIMEDOUT).
  */
@@ -59,13 +60,13 @@ static bool qdisc_active(struct rtnl_link *link)
 	return q && strcmp(q, "noop") != 0;
 }
 
-/* A host's eth0 up and running, read through SK (in the host). */
-static int host_if_ready(struct nl_sock *sk)
+/* A host's interface IFNAME up and running, read through SK (in the host). */
+static int host_if_ready(struct nl_sock *sk, const char *ifname)
 {
 	struct rtnl_link *link = NULL;
 	int err;
 
-	err = rtnl_link_get_kernel(sk, 0, NETNS_HOST_IF, &link);
+	err = rtnl_link_get_kernel(sk, 0, ifname, &link);
 	if (err < 0)
 		return nlerr_to_errno(err);
 	err = rtnl_link_get_operstate(link) == IF_OPER_UP && qdisc_active(link);
@@ -133,41 +134,72 @@ static int switch_check(void *arg)
 	return ports_ready(w->sw_sk, w->ports, w->n);
 }
 
+/* A host's plugged interfaces (ARG: struct host_wait) all ready. */
+struct host_wait {
+	struct nl_sock *sk;
+	const struct topo_host *h;
+};
+
 static int host_check(void *arg)
 {
-	return host_if_ready(arg);
+	struct host_wait *w = arg;
+
+	for (size_t k = 0; k < w->h->nifaces; k++) {
+		int rc;
+
+		if (!w->h->ifaces[k].plugged)
+			continue;
+		rc = host_if_ready(w->sk, w->h->ifaces[k].ifname);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
 }
 
-/* Whether host I's cable is to be waited for: WHICH is the host, or
- * SIZE_MAX for all; powered and plugged hosts only. */
+/* Whether host I's cables are to be waited for: WHICH is the host, or
+ * SIZE_MAX for all; powered hosts only (and of them the plugged cables). */
 static bool wanted(const struct topo_host *h, size_t i, size_t which)
 {
-	return (which == SIZE_MAX || which == i) && h->powered && h->plugged;
+	return (which == SIZE_MAX || which == i) && h->powered;
 }
 
 int topo_links_wait(struct topology *t, size_t which, int timeout_ms)
 {
 	int64_t deadline = now_usec() + (int64_t)timeout_ms * 1000;
-	struct switch_wait w = { .sw_sk = t->sw_sk, .n = t->nhosts };
+	struct switch_wait w = { .n = t->nhosts };
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	w.ports = calloc(t->nhosts, sizeof(*w.ports));
 	if (!w.ports)
 		return -ENOMEM;
-	for (i = 0; i < t->nhosts; i++)
-		if (wanted(&t->hosts[i], i, which))
-			w.ports[i] = t->hosts[i].port;
-	rc = poll_until(switch_check, &w, deadline);
-	for (i = 0; rc == 0 && i < t->nhosts; i++) {
-		struct nl_sock *sk = NULL;
+	/* each switch: the ports of the wanted hosts' plugged cables there */
+	for (size_t n = 0; rc == 0 && n < t->nnets; n++) {
+		bool any = false;
 
-		if (!wanted(&t->hosts[i], i, which))
+		for (i = 0; i < t->nhosts; i++) {
+			int k = topology_host_iface(t, i, n);
+
+			w.ports[i] = NULL;
+			if (k >= 0 && wanted(&t->hosts[i], i, which) &&
+			    t->hosts[i].ifaces[k].plugged) {
+				w.ports[i] = t->hosts[i].ifaces[k].port;
+				any = true;
+			}
+		}
+		w.sw_sk = t->nets[n].sk;
+		if (any)
+			rc = poll_until(switch_check, &w, deadline);
+	}
+	for (i = 0; rc == 0 && i < t->nhosts; i++) {
+		struct host_wait hw = { NULL, &t->hosts[i] };
+
+		if (!wanted(&t->hosts[i], i, which) || t->hosts[i].nsfd < 0)
 			continue;
-		rc = nlroute_open(t->hosts[i].nsfd, &sk);
+		rc = nlroute_open(t->hosts[i].nsfd, &hw.sk);
 		if (rc == 0)
-			rc = poll_until(host_check, sk, deadline);
-		nlroute_close(sk);
+			rc = poll_until(host_check, &hw, deadline);
+		nlroute_close(hw.sk);
 	}
 	free(w.ports);
 	return rc;

@@ -54,6 +54,13 @@ int netns_switch_name(char *buf, size_t len, unsigned run_id)
 	return format_checked(len, snprintf(buf, len, NETNS_PREFIX "%u-sw", run_id));
 }
 
+int netns_network_switch_name(char *buf, size_t len, unsigned run_id, const char *network)
+{
+	if (run_id > NETNS_MAX_RUN_ID || host_name_valid(network) < 0)
+		return -EINVAL;
+	return format_checked(len, snprintf(buf, len, NETNS_PREFIX "%u-sw-%s", run_id, network));
+}
+
 /* Accepts only the canonical form: "nf", decimal id without leading zeros,
  * '-', a non-empty rest. "nf012-x" or "nf12" are not netfault's names. */
 int netns_name_run_id(const char *ns_name, unsigned *run_id)
@@ -100,6 +107,13 @@ void host_default_mac(uint8_t mac[6], unsigned run_id, unsigned index)
 	mac[3] = (uint8_t)run_id;
 	mac[4] = (uint8_t)(index >> 8);
 	mac[5] = (uint8_t)index;
+}
+
+void host_iface_mac(uint8_t mac[6], const uint8_t eth0[6], unsigned iface)
+{
+	memcpy(mac, eth0, 6);
+	if (iface > 0)
+		mac[0] = (uint8_t)(0x02 | (iface & 0x3f) << 2);
 }
 
 static int hex_digit(char c)

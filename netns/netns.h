@@ -7,8 +7,14 @@
  * `ip netns exec nf12-client ss -tni` works during a run:
  *
  *   nf<run>-sw      the switch: a Linux bridge "br0" with one port per host
- *   nf<run>-<host>  one per host: "lo" and "eth0", the host end of a veth
- *                   pair whose other end "p<N>" is a bridge port in the switch
+ *   nf<run>-sw-<net> with several networks, one switch per network instead
+ *   nf<run>-<host>  one per host: "lo" and "eth0" (and eth1, ... on a host
+ *                   with several networks), each the host end of a veth
+ *                   pair whose other end "p<N>" is a bridge port in the
+ *                   switch of that interface's network
+ *
+ * A host on two or more networks is a router: it forwards IPv4 and IPv6,
+ * and the topology installs every host's routes (routes.c).
  *
  * Every function returns 0 (or a non-negative value) on success and a
  * negative errno on failure; libnl errors are mapped to errno values. None of
@@ -29,7 +35,11 @@
 #define NETNS_HOST_IF     "eth0"
 #define NETNS_BRIDGE      "br0"
 #define NETNS_HOST_NAME_MAX 15          /* [a-z][a-z0-9-]{0,14} */
-#define NETNS_MAX_HOSTS   250           /* 10.0.0.N/24 leaves room for 254 */
+#define NETNS_MAX_HOSTS   1000          /* a /16 holds them; default addresses
+					 * (10.0.0.N/24) stop at 254 */
+#define NETNS_MAX_NETWORKS 16
+#define NETNS_MAX_IFACES  8             /* eth0 .. eth7 */
+#define NETNS_IPV6_MIN_MTU 1280         /* below it the kernel turns IPv6 off */
 #define NETNS_MAX_RUN_ID  65535u
 
 /* ---- names, addresses, MACs (pure, unit-tested) ------------------------ */
@@ -44,8 +54,14 @@ int netns_name_run_id(const char *ns_name, unsigned *run_id);
 /* Default addresses of the host with 1-based INDEX: 10.0.0.N/24, fd00::N/64. */
 int host_default_addr4(char *buf, size_t len, unsigned index);
 int host_default_addr6(char *buf, size_t len, unsigned index);
+/* Switch of a named network: "nf12-sw-wan". */
+int netns_network_switch_name(char *buf, size_t len, unsigned run_id, const char *network);
 /* Stable MAC of a host: 02:6e:RR:RR:II:II (run id, 1-based host index). */
 void host_default_mac(uint8_t mac[6], unsigned run_id, unsigned index);
+/* The MAC of interface IFACE (0-based) of a host whose eth0 has ETH0: the
+ * same with the first byte 0x02 | IFACE << 2 (still local and unicast), so
+ * that distinct eth0 MACs give distinct MACs for every interface. */
+void host_iface_mac(uint8_t mac[6], const uint8_t eth0[6], unsigned iface);
 /* "02:6e:00:0c:00:01" <-> bytes. parse returns -EINVAL on a bad text. */
 int mac_parse(const char *text, uint8_t mac[6]);
 void mac_format(const uint8_t mac[6], char buf[18]);
@@ -174,34 +190,93 @@ struct topo_sysctl {
 	const char *value;
 };
 
+/* A network: one switch. NETS NULL in topology_build_networks (or
+ * topology_build): one network, the switch nf<run>-sw, mtu 1500. */
+struct topo_net_spec {
+	const char *name;      /* host-name rule; NULL: the one switch nf<run>-sw */
+	int mtu;               /* of every interface on it; 0: 1500 */
+};
+
+/* One interface of a host: eth<K> for the K-th in the host's list. */
+struct topo_iface_spec {
+	size_t network;        /* index into the networks */
+	const char *addr4;     /* "10.1.0.3/24"; NULL: the default (eth0 only) */
+	const char *addr6;     /* NULL: the default (eth0 only); ignored on a
+				* network with mtu < NETNS_IPV6_MIN_MTU */
+};
+
 struct topo_host_spec {
 	const char *name;      /* host name, host_name_valid */
 	const char *addr4;     /* "10.0.0.1/24"; NULL for the default */
 	const char *addr6;     /* "fd00::1/64"; NULL for the default */
-	const uint8_t *mac;    /* NULL for the default */
+	const uint8_t *mac;    /* eth0's; NULL for the default; the other
+				* interfaces' follow host_iface_mac */
 	const struct topo_sysctl *sysctls;
 	size_t nsysctls;
+	/* nifaces 0: one interface (eth0) on network 0 with addr4 and addr6 */
+	const struct topo_iface_spec *ifaces;
+	size_t nifaces;
+	const char *gateway;   /* a router's name: this host's default routes go
+				* to its address on a network they share; NULL none */
+};
+
+/* One interface of a host. */
+struct topo_iface {
+	char ifname[16];       /* eth0, eth1, ... */
+	char port[16];         /* its bridge port in its network's switch: p<N> */
+	size_t network;
+	char addr4[48];
+	char addr6[64];        /* "" on a network without IPv6 (mtu < 1280) */
+	uint8_t mac[6];
+	bool plugged;
+};
+
+/* A route the topology installs in a host (routes.c). */
+struct topo_route {
+	int family;            /* AF_INET, AF_INET6 */
+	char dst[64];          /* "10.2.0.0/24", or "default" */
+	char via[48];          /* the next router's address, no prefix */
+	size_t iface;          /* out through this interface of the host */
+};
+
+/* A switch. */
+struct topo_network {
+	char name[16];         /* "" for the one switch of a file without networks */
+	char ns_name[32];      /* nf12-sw, nf12-sw-wan */
+	int mtu;
+	int fd;
+	struct nl_sock *sk;    /* rtnetlink in the switch namespace */
+	int br_index;
+	char prefix4[48];      /* "10.1.0.0/24" from its interfaces; "" if none */
+	char prefix6[64];      /* "" when none or without IPv6 */
 };
 
 struct topo_host {
 	char name[NETNS_HOST_NAME_MAX + 1];
 	char ns_name[32];      /* nf12-client */
-	char port[16];         /* bridge port in the switch: p1, p2, ... */
-	char addr4[48];
-	char addr6[64];
-	uint8_t mac[6];
+	char port[16];         /* eth0's bridge port in its switch: p1, p2, ... */
+	char addr4[48];        /* eth0's */
+	char addr6[64];        /* eth0's ("" on a network without IPv6) */
+	uint8_t mac[6];        /* eth0's */
 	int nsfd;              /* open fd of the current namespace; -1 when off */
 	bool powered;          /* false after topology_host_poweroff */
-	bool plugged;          /* false after topology_host_unplug */
+	bool plugged;          /* every cable in (false after an unplug) */
 	struct topo_sysctl *sysctls; /* owned copies */
 	size_t nsysctls;
+	struct topo_iface ifaces[NETNS_MAX_IFACES];
+	size_t nifaces;
+	bool router;           /* two or more interfaces: forwards */
+	struct topo_route *routes;  /* computed once, installed at every boot */
+	size_t nroutes;
 };
 
 struct topology {
 	unsigned run_id;
-	char sw_name[32];      /* nf12-sw */
-	int sw_fd;
-	struct nl_sock *sw_sk; /* rtnetlink in the switch namespace */
+	char sw_name[32];      /* network 0's switch: nf12-sw (or nf12-sw-lan) */
+	int sw_fd;             /* network 0's */
+	struct nl_sock *sw_sk; /* network 0's */
+	struct topo_network *nets;
+	size_t nnets;
 	size_t nhosts;
 	struct topo_host hosts[];
 };
@@ -220,17 +295,33 @@ struct topology {
 int topology_build(struct topology **out, unsigned run_id,
 		   const struct topo_host_spec *hosts, size_t nhosts,
 		   char *err, size_t errlen);
+/* The same with NNETS networks (1 to NETNS_MAX_NETWORKS): a switch each,
+ * hosts with interfaces on them, forwarding on routers (sysctls
+ * net.ipv4.ip_forward and net.ipv6.conf.all.forwarding, 0 on other
+ * hosts), and every host's routes: each network reached by the fewest
+ * router hops, a plain host's default route via its gateway. */
+int topology_build_networks(struct topology **out, unsigned run_id,
+			    const struct topo_net_spec *nets, size_t nnets,
+			    const struct topo_host_spec *hosts, size_t nhosts,
+			    char *err, size_t errlen);
 /* Kills every process in the run's namespaces and removes them all.
  * Accepts NULL and half-built topologies. */
 void topology_destroy(struct topology *t);
 /* Index of the host named NAME, or -ENOENT. */
 int topology_host_find(const struct topology *t, const char *name);
+/* Index of the network named NAME ("" for the unnamed one), or -ENOENT. */
+int topology_network_find(const struct topology *t, const char *name);
+/* Index of host HOST's interface on NETWORK, or -ENOENT. */
+int topology_host_iface(const struct topology *t, size_t host, size_t network);
 
 /* Cable pulled / put back: the host's switch port goes down / up (the host
  * sees carrier loss; its processes live on). plug returns once the cable
  * carries packets, as topology_build does. */
 int topology_host_unplug(struct topology *t, size_t host);
 int topology_host_plug(struct topology *t, size_t host);
+/* One cable: the host's interface on NETWORK (-ENOENT when it has none);
+ * NETWORK < 0: every cable of the host, as unplug and plug. */
+int topology_host_cable(struct topology *t, size_t host, int network, bool plugged);
 /* Power loss: the host's veth pair is deleted at once (not one more packet
  * leaves or arrives), then every process in its namespace is killed and the
  * namespace removed. */

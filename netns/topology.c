@@ -1,6 +1,7 @@
 /*
- * topology.c: a run's whole network, built and torn down: the switch
- * namespace with its bridge, then every host (topology_host.c boots one).
+ * topology.c: a run's whole network, decided, built and torn down: every
+ * switch namespace with its bridge, then every host (topology_host.c boots
+ * one; routes.c decides its routes).
  *
  * Speed comes from doing no fork and no extra round trip: the calling thread
  * unshares into each new namespace in turn, works there through a socket
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -96,17 +98,95 @@ static int host_addr_set(char *dst, size_t len, const char *given, int family,
 	return 0;
 }
 
+/* The network's prefix of an interface address ("10.1.0.3/24" ->
+ * "10.1.0.0/24"): host bits cleared. "" when CIDR is empty. */
+static void prefix_of(char *dst, size_t len, const char *cidr)
+{
+	unsigned char a[16];
+	char addr[INET6_ADDRSTRLEN], text[64];
+	int family = strchr(cidr, ':') ? AF_INET6 : AF_INET, bits, nbytes;
+	const char *slash = strchr(cidr, '/');
+
+	dst[0] = '\0';
+	if (!slash || (size_t)(slash - cidr) >= sizeof(text))
+		return;
+	memcpy(text, cidr, (size_t)(slash - cidr));
+	text[slash - cidr] = '\0';
+	bits = atoi(slash + 1);
+	nbytes = family == AF_INET ? 4 : 16;
+	if (inet_pton(family, text, a) != 1 || bits < 0 || bits > nbytes * 8)
+		return;
+	for (int i = 0; i < nbytes; i++) {
+		int keep = bits - i * 8;
+
+		if (keep <= 0)
+			a[i] = 0;
+		else if (keep < 8)
+			a[i] &= (unsigned char)(0xff << (8 - keep));
+	}
+	if (inet_ntop(family, a, addr, sizeof(addr)))
+		snprintf(dst, len, "%s/%d", addr, bits);
+}
+
+static int iface_init(struct topology *t, struct topo_host *h, size_t k, unsigned index,
+		      const struct topo_iface_spec *is, char *err, size_t errlen)
+{
+	struct topo_iface *f = &h->ifaces[k];
+	struct topo_network *n;
+	int rc;
+
+	if (is->network >= t->nnets) {
+		topo_step_failed(err, errlen, "host %s: eth%zu on no network", h->name, k);
+		return -EINVAL;
+	}
+	n = &t->nets[is->network];
+	for (size_t j = 0; j < k; j++) {
+		if (h->ifaces[j].network == is->network) {
+			topo_step_failed(err, errlen, "host %s: two interfaces on one network",
+					 h->name);
+			return -EINVAL;
+		}
+	}
+	f->network = is->network;
+	f->plugged = true;
+	snprintf(f->ifname, sizeof(f->ifname), "eth%zu", k);
+	snprintf(f->port, sizeof(f->port), "p%u", index);
+	if (k > 0 && (!is->addr4 || (!is->addr6 && n->mtu >= NETNS_IPV6_MIN_MTU))) {
+		topo_step_failed(err, errlen, "host %s: eth%zu needs its addresses", h->name, k);
+		return -EINVAL;
+	}
+	rc = host_addr_set(f->addr4, sizeof(f->addr4), is->addr4, AF_INET, index,
+			   h->name, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (n->mtu >= NETNS_IPV6_MIN_MTU) {
+		rc = host_addr_set(f->addr6, sizeof(f->addr6), is->addr6, AF_INET6, index,
+				   h->name, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	host_iface_mac(f->mac, h->mac, (unsigned)k);
+	if (!n->prefix4[0])
+		prefix_of(n->prefix4, sizeof(n->prefix4), f->addr4);
+	if (!n->prefix6[0])
+		prefix_of(n->prefix6, sizeof(n->prefix6), f->addr6);
+	return 0;
+}
+
 static int host_init(struct topology *t, size_t i, const struct topo_host_spec *spec,
 		     char *err, size_t errlen)
 {
 	struct topo_host *h = &t->hosts[i];
 	unsigned index = (unsigned)i + 1;
-	size_t j;
+	struct topo_iface_spec one = { 0, spec->addr4, spec->addr6 };
+	const struct topo_iface_spec *ifs = spec->nifaces ? spec->ifaces : &one;
+	size_t j, nifs = spec->nifaces ? spec->nifaces : 1;
 	int rc;
 
 	h->nsfd = -1;
 	h->plugged = true;
-	if (host_name_valid(spec->name) < 0 || !strcmp(spec->name, "sw")) {
+	if (host_name_valid(spec->name) < 0 || !strcmp(spec->name, "sw") ||
+	    !strncmp(spec->name, "sw-", 3)) {
 		topo_step_failed(err, errlen, "host %u: bad name \"%s\" (want [a-z][a-z0-9-]{0,14}, not sw)",
 				 index, spec->name ? spec->name : "");
 		return -EINVAL;
@@ -121,24 +201,65 @@ static int host_init(struct topology *t, size_t i, const struct topo_host_spec *
 	rc = netns_host_name(h->ns_name, sizeof(h->ns_name), t->run_id, h->name);
 	if (rc < 0)
 		return rc;
-	snprintf(h->port, sizeof(h->port), "p%u", index);
-	rc = host_addr_set(h->addr4, sizeof(h->addr4), spec->addr4, AF_INET, index,
-			   h->name, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = host_addr_set(h->addr6, sizeof(h->addr6), spec->addr6, AF_INET6, index,
-			   h->name, err, errlen);
-	if (rc < 0)
-		return rc;
+	if (nifs > NETNS_MAX_IFACES || (spec->nifaces && !spec->ifaces)) {
+		topo_step_failed(err, errlen, "host %s: 1 to %d interfaces", h->name,
+				 NETNS_MAX_IFACES);
+		return -EINVAL;
+	}
 	if (spec->mac)
 		memcpy(h->mac, spec->mac, sizeof(h->mac));
 	else
 		host_default_mac(h->mac, t->run_id, index);
+	for (j = 0; j < nifs; j++) {
+		rc = iface_init(t, h, j, index, &ifs[j], err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	h->nifaces = nifs;
+	h->router = nifs > 1;
+	strcpy(h->port, h->ifaces[0].port);
+	strcpy(h->addr4, h->ifaces[0].addr4);
+	strcpy(h->addr6, h->ifaces[0].addr6);
 	return sysctls_copy(h, spec, err, errlen);
 }
 
-/* A topology with every name, address and MAC decided, nothing built. */
+static int nets_init(struct topology *t, const struct topo_net_spec *nets, size_t nnets,
+		     char *err, size_t errlen)
+{
+	for (size_t i = 0; i < nnets; i++) {
+		struct topo_network *n = &t->nets[i];
+		const struct topo_net_spec *ns = nets ? &nets[i] : NULL;
+		int rc;
+
+		n->fd = -1;
+		n->mtu = ns && ns->mtu ? ns->mtu : 1500;
+		if (ns && ns->name) {
+			rc = netns_network_switch_name(n->ns_name, sizeof(n->ns_name), t->run_id,
+						       ns->name);
+			if (rc == 0)
+				snprintf(n->name, sizeof(n->name), "%s", ns->name);
+		} else {
+			rc = nnets == 1 ? netns_switch_name(n->ns_name, sizeof(n->ns_name),
+							    t->run_id) : -EINVAL;
+		}
+		if (rc < 0 || n->mtu < 68 || n->mtu > 65535) {
+			topo_step_failed(err, errlen, "network %zu: bad name or mtu", i + 1);
+			return rc < 0 ? rc : -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(t->nets[j].ns_name, n->ns_name)) {
+				topo_step_failed(err, errlen, "network %s: name used twice",
+						 n->name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A topology with every name, address, MAC and route decided, nothing built. */
 static int topology_alloc(struct topology **out, unsigned run_id,
+			  const struct topo_net_spec *nets, size_t nnets,
 			  const struct topo_host_spec *hosts, size_t nhosts,
 			  char *err, size_t errlen)
 {
@@ -146,9 +267,10 @@ static int topology_alloc(struct topology **out, unsigned run_id,
 	size_t i;
 	int rc;
 
-	if (run_id > NETNS_MAX_RUN_ID || !hosts || nhosts == 0 || nhosts > NETNS_MAX_HOSTS) {
-		topo_step_failed(err, errlen, "want 1 to %d hosts and a run id up to %u",
-				 NETNS_MAX_HOSTS, NETNS_MAX_RUN_ID);
+	if (run_id > NETNS_MAX_RUN_ID || !hosts || nhosts == 0 || nhosts > NETNS_MAX_HOSTS ||
+	    nnets == 0 || nnets > NETNS_MAX_NETWORKS) {
+		topo_step_failed(err, errlen, "want 1 to %d hosts, 1 to %d networks and a run id up to %u",
+				 NETNS_MAX_HOSTS, NETNS_MAX_NETWORKS, NETNS_MAX_RUN_ID);
 		return -EINVAL;
 	}
 	t = calloc(1, sizeof(*t) + nhosts * sizeof(t->hosts[0]));
@@ -156,32 +278,46 @@ static int topology_alloc(struct topology **out, unsigned run_id,
 		return -ENOMEM;
 	t->run_id = run_id;
 	t->sw_fd = -1;
-	netns_switch_name(t->sw_name, sizeof(t->sw_name), run_id);
+	t->nets = calloc(nnets, sizeof(*t->nets));
+	if (!t->nets) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->nnets = nnets;
+	rc = nets_init(t, nets, nnets, err, errlen);
+	if (rc < 0)
+		goto fail;
+	strcpy(t->sw_name, t->nets[0].ns_name);
 	for (i = 0; i < nhosts; i++) {
 		t->nhosts = i + 1; /* so that a failure frees what is there */
 		rc = host_init(t, i, &hosts[i], err, errlen);
-		if (rc < 0) {
-			topology_destroy(t);
-			return rc;
-		}
+		if (rc < 0)
+			goto fail;
 	}
+	rc = topo_routes_compute(t, hosts, err, errlen);
+	if (rc < 0)
+		goto fail;
 	*out = t;
 	return 0;
+fail:
+	topology_destroy(t);
+	return rc;
 }
 
-/* The switch namespace, its rtnetlink socket and br0 (up); returns br0's
- * index. Leaves the calling thread in the switch. */
-static int switch_boot(struct topology *t, char *err, size_t errlen)
+/* Network N's switch namespace, its rtnetlink socket and br0 (up, with
+ * the network's MTU). Leaves the calling thread in the switch. */
+static int switch_boot(struct topology *t, size_t k, char *err, size_t errlen)
 {
+	struct topo_network *n = &t->nets[k];
 	size_t i;
 	int rc;
 
-	rc = netns_create_here(t->sw_name);
+	rc = netns_create_here(n->ns_name);
 	if (rc < 0) {
-		topo_step_failed(err, errlen, "switch: create namespace %s", t->sw_name);
+		topo_step_failed(err, errlen, "switch: create namespace %s", n->ns_name);
 		return rc;
 	}
-	t->sw_fd = rc;
+	n->fd = rc;
 	for (i = 0; i < sizeof(switch_silence) / sizeof(switch_silence[0]); i++) {
 		rc = sysctl_write_here(switch_silence[i].key, switch_silence[i].value);
 		if (rc < 0) {
@@ -189,15 +325,22 @@ static int switch_boot(struct topology *t, char *err, size_t errlen)
 			return rc;
 		}
 	}
-	rc = nlroute_open(-1, &t->sw_sk);
+	rc = nlroute_open(-1, &n->sk);
 	if (rc < 0) {
 		topo_step_failed(err, errlen, "switch: open rtnetlink");
 		return rc;
 	}
-	rc = link_bridge_add_up(t->sw_sk, NETNS_BRIDGE);
-	if (rc < 0)
-		topo_step_failed(err, errlen, "switch: add bridge " NETNS_BRIDGE);
-	return rc;
+	rc = link_bridge_add_up(n->sk, NETNS_BRIDGE, n->mtu);
+	if (rc < 0) {
+		topo_step_failed(err, errlen, "switch %s: add bridge " NETNS_BRIDGE, n->ns_name);
+		return rc;
+	}
+	n->br_index = rc;
+	if (k == 0) {
+		t->sw_fd = n->fd;
+		t->sw_sk = n->sk;
+	}
+	return 0;
 }
 
 /* What build_here builds (netns_call_in's ARG). */
@@ -207,35 +350,38 @@ struct build {
 	size_t errlen;
 };
 
-/* The switch, then every host: the thread moves from each new namespace
+/* Every switch, then every host: the thread moves from each new namespace
  * into the next. */
 static int build_here(void *arg)
 {
 	struct build *b = arg;
-	int br_index, rc;
 	size_t i;
+	int rc;
 
-	br_index = switch_boot(b->t, b->err, b->errlen);
-	if (br_index < 0)
-		return br_index;
+	for (i = 0; i < b->t->nnets; i++) {
+		rc = switch_boot(b->t, i, b->err, b->errlen);
+		if (rc < 0)
+			return rc;
+	}
 	for (i = 0; i < b->t->nhosts; i++) {
-		rc = topo_host_boot(b->t, i, br_index, b->err, b->errlen);
+		rc = topo_host_boot(b->t, i, b->err, b->errlen);
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
-int topology_build(struct topology **out, unsigned run_id,
-		   const struct topo_host_spec *hosts, size_t nhosts,
-		   char *err, size_t errlen)
+int topology_build_networks(struct topology **out, unsigned run_id,
+			    const struct topo_net_spec *nets, size_t nnets,
+			    const struct topo_host_spec *hosts, size_t nhosts,
+			    char *err, size_t errlen)
 {
 	struct build b = { NULL, err, errlen };
 	int rc;
 
 	*out = NULL;
 	topo_step_failed(err, errlen, "%s", "");
-	rc = topology_alloc(&b.t, run_id, hosts, nhosts, err, errlen);
+	rc = topology_alloc(&b.t, run_id, nets, nnets, hosts, nhosts, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* the thread comes back to the caller's namespace once all is built */
@@ -255,6 +401,13 @@ int topology_build(struct topology **out, unsigned run_id,
 	return 0;
 }
 
+int topology_build(struct topology **out, unsigned run_id,
+		   const struct topo_host_spec *hosts, size_t nhosts,
+		   char *err, size_t errlen)
+{
+	return topology_build_networks(out, run_id, NULL, 1, hosts, nhosts, err, errlen);
+}
+
 void topology_destroy(struct topology *t)
 {
 	int *fds;
@@ -264,9 +417,10 @@ void topology_destroy(struct topology *t)
 	if (!t)
 		return;
 	/* every process of the run at once, while all namespaces are known */
-	fds = malloc((t->nhosts + 1) * sizeof(*fds));
+	fds = malloc((t->nhosts + t->nnets + 1) * sizeof(*fds));
 	if (fds) {
-		fds[n++] = t->sw_fd;
+		for (i = 0; i < t->nnets; i++)
+			fds[n++] = t->nets[i].fd;
 		for (i = 0; i < t->nhosts; i++)
 			fds[n++] = t->hosts[i].nsfd;
 		all_dead = netns_kill_all_wait(fds, n, NETNS_KILL_TIMEOUT_MS) == 0;
@@ -282,14 +436,40 @@ void topology_destroy(struct topology *t)
 		if (h->powered && all_dead)
 			netns_delete(h->ns_name);
 		free(h->sysctls);
+		free(h->routes);
 	}
-	nlroute_close(t->sw_sk);
-	if (t->sw_fd >= 0) {
-		close(t->sw_fd);
-		if (all_dead)
-			netns_delete(t->sw_name);
+	for (i = 0; i < t->nnets; i++) {
+		struct topo_network *nw = &t->nets[i];
+
+		nlroute_close(nw->sk);
+		if (nw->fd >= 0) {
+			close(nw->fd);
+			if (all_dead)
+				netns_delete(nw->ns_name);
+		}
 	}
+	free(t->nets);
 	free(t);
+}
+
+int topology_network_find(const struct topology *t, const char *name)
+{
+	if (!t || !name)
+		return -ENOENT;
+	for (size_t i = 0; i < t->nnets; i++)
+		if (!strcmp(t->nets[i].name, name))
+			return (int)i;
+	return -ENOENT;
+}
+
+int topology_host_iface(const struct topology *t, size_t host, size_t network)
+{
+	if (!t || host >= t->nhosts)
+		return -ENOENT;
+	for (size_t k = 0; k < t->hosts[host].nifaces; k++)
+		if (t->hosts[host].ifaces[k].network == network)
+			return (int)k;
+	return -ENOENT;
 }
 
 int topology_host_find(const struct topology *t, const char *name)

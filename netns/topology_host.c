@@ -1,13 +1,14 @@
 /*
  * topology_host.c: one host's life in a topology: booting it (namespace,
- * cable into the switch, addresses, sysctls), pulling and putting back its
- * cable, and powering it off and on again.
+ * one cable into the switch of each of its networks, addresses, routes,
+ * forwarding and sysctls), pulling and putting back its cables, and
+ * powering it off and on again.
  *
  * A boot happens inside the host's namespace: the calling thread unshares
  * into it and stays there for the whole host, so the rtnetlink socket and
  * the /proc/sys writes need no further setns. The cable is made from the
  * switch's side in one request: veth "p<N>" enslaved to br0 and up, whose
- * peer "eth0" is born inside the host with the host's MAC. IPv6 duplicate
+ * peer "eth<K>" is born inside the host with its MAC and the network's MTU. IPv6 duplicate
  * address detection and router solicitations are off for the host's links
  * before eth0 exists, so its addresses are usable at once. Poweron and
  * plug return once the cable carries packets (linkwait.c), so a packet sent
@@ -55,35 +56,56 @@ static int sysctls_write_here(const struct topo_sysctl *s, size_t n, const char 
 	return 0;
 }
 
+/* Forwarding is set in every host, on or off, so that a host never
+ * inherits the machine's own ip_forward (new namespaces copy IPv4's). */
+static const struct topo_sysctl forwarding_on[] = {
+	{ "net.ipv4.ip_forward", "1" },
+	{ "net.ipv6.conf.all.forwarding", "1" },
+};
+static const struct topo_sysctl forwarding_off[] = {
+	{ "net.ipv4.ip_forward", "0" },
+};
+
 /* Everything of a host inside its (current) namespace, on socket SK. */
-static int host_configure_here(struct topo_host *h, struct nl_sock *sk, char *err, size_t errlen)
+static int host_configure_here(struct topology *t, size_t i, struct nl_sock *sk,
+			       char *err, size_t errlen)
 {
-	int rc, eth0;
+	struct topo_host *h = &t->hosts[i];
+	int rc, idx;
 
 	rc = link_loopback_up(sk);
 	if (rc < 0) {
 		topo_step_failed(err, errlen, "host %s: set lo up", h->name);
 		return rc;
 	}
-	eth0 = link_up_index(sk, NETNS_HOST_IF);
-	if (eth0 < 0) {
-		topo_step_failed(err, errlen, "host %s: set " NETNS_HOST_IF " up", h->name);
-		return eth0;
+	for (size_t k = 0; k < h->nifaces; k++) {
+		struct topo_iface *f = &h->ifaces[k];
+
+		idx = link_up_index(sk, f->ifname);
+		if (idx < 0) {
+			topo_step_failed(err, errlen, "host %s: set %s up", h->name, f->ifname);
+			return idx;
+		}
+		rc = addr_add_index(sk, idx, f->addr4);
+		if (rc < 0) {
+			topo_step_failed(err, errlen, "host %s: add address %s", h->name, f->addr4);
+			return rc;
+		}
+		if (!f->addr6[0])
+			continue;
+		rc = addr_add_index(sk, idx, f->addr6);
+		if (rc < 0) {
+			topo_step_failed(err, errlen, "host %s: add address %s", h->name, f->addr6);
+			return rc;
+		}
 	}
-	rc = addr_add_index(sk, eth0, h->addr4);
-	if (rc < 0) {
-		topo_step_failed(err, errlen, "host %s: add address %s", h->name, h->addr4);
+	rc = topo_routes_install(t, i, sk, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
-	rc = addr_add_index(sk, eth0, h->addr6);
-	if (rc < 0) {
-		topo_step_failed(err, errlen, "host %s: add address %s", h->name, h->addr6);
-		return rc;
-	}
 	return sysctls_write_here(h->sysctls, h->nsysctls, h->name, err, errlen);
 }
 
-int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t errlen)
+int topo_host_boot(struct topology *t, size_t i, char *err, size_t errlen)
 {
 	struct topo_host *h = &t->hosts[i];
 	struct nl_sock *sk = NULL;
@@ -98,6 +120,10 @@ int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t
 	h->powered = true;
 	rc = sysctls_write_here(host_boot_sysctls, sizeof(host_boot_sysctls) /
 				sizeof(host_boot_sysctls[0]), h->name, err, errlen);
+	if (rc == 0 && h->router)
+		rc = sysctls_write_here(forwarding_on, 2, h->name, err, errlen);
+	else if (rc == 0)
+		rc = sysctls_write_here(forwarding_off, 1, h->name, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = nlroute_open(-1, &sk);
@@ -105,19 +131,24 @@ int topo_host_boot(struct topology *t, size_t i, int br_index, char *err, size_t
 		topo_step_failed(err, errlen, "host %s: open rtnetlink", h->name);
 		return rc;
 	}
-	rc = link_veth_port_add(t->sw_sk, h->port, br_index, h->plugged,
-				NETNS_HOST_IF, h->nsfd, h->mac);
-	if (rc < 0) {
-		topo_step_failed(err, errlen, "host %s: add veth %s/" NETNS_HOST_IF,
-				 h->name, h->port);
-		goto out;
+	for (size_t k = 0; k < h->nifaces; k++) {
+		struct topo_iface *f = &h->ifaces[k];
+		struct topo_network *n = &t->nets[f->network];
+
+		rc = link_veth_port_add(n->sk, f->port, n->br_index, f->plugged,
+					f->ifname, h->nsfd, f->mac, n->mtu);
+		if (rc < 0) {
+			topo_step_failed(err, errlen, "host %s: add veth %s/%s in %s",
+					 h->name, f->port, f->ifname, n->ns_name);
+			goto out;
+		}
+		rc = link_set_alias(n->sk, f->port, h->name);
+		if (rc < 0) {
+			topo_step_failed(err, errlen, "host %s: set alias of %s", h->name, f->port);
+			goto out;
+		}
 	}
-	rc = link_set_alias(t->sw_sk, h->port, h->name);
-	if (rc < 0) {
-		topo_step_failed(err, errlen, "host %s: set alias of %s", h->name, h->port);
-		goto out;
-	}
-	rc = host_configure_here(h, sk, err, errlen);
+	rc = host_configure_here(t, i, sk, err, errlen);
 out:
 	nlroute_close(sk);
 	return rc;
@@ -128,10 +159,12 @@ int topo_host_halt(struct topology *t, size_t i)
 	struct topo_host *h = &t->hosts[i];
 	int rc, first = 0;
 
-	/* the cable first: from here on no packet leaves or arrives */
-	rc = link_delete(t->sw_sk, h->port);
-	if (rc < 0 && rc != -ENODEV) /* ENODEV: never made, or gone with a crash */
-		first = rc;
+	/* the cables first: from here on no packet leaves or arrives */
+	for (size_t k = 0; k < h->nifaces; k++) {
+		rc = link_delete(t->nets[h->ifaces[k].network].sk, h->ifaces[k].port);
+		if (rc < 0 && rc != -ENODEV && !first) /* ENODEV: never made, or gone */
+			first = rc;
+	}
 	if (h->nsfd >= 0) {
 		rc = netns_kill_all_wait(&h->nsfd, 1, NETNS_KILL_TIMEOUT_MS);
 		if (rc < 0) /* survivors: keep the namespace, named, to retry */
@@ -153,33 +186,48 @@ static int host_check(const struct topology *t, size_t host)
 	return t && host < t->nhosts ? 0 : -EINVAL;
 }
 
-static int host_cable(struct topology *t, size_t host, bool plugged)
+int topology_host_cable(struct topology *t, size_t host, int network, bool plugged)
 {
 	struct topo_host *h;
-	int rc;
+	bool all = true;
+	int rc, k = -1;
 
 	rc = host_check(t, host);
 	if (rc < 0)
 		return rc;
 	h = &t->hosts[host];
-	/* a powered-off host has no port; poweron honours the cable state */
-	if (h->powered) {
-		rc = link_set_up(t->sw_sk, h->port, plugged);
-		if (rc < 0)
-			return rc;
+	if (network >= 0) {
+		k = topology_host_iface(t, host, (size_t)network);
+		if (k < 0)
+			return k;
 	}
-	h->plugged = plugged;
+	for (size_t j = 0; j < h->nifaces; j++) {
+		struct topo_iface *f = &h->ifaces[j];
+
+		if (k >= 0 && (size_t)k != j)
+			continue;
+		/* a powered-off host has no port; poweron honours the cable state */
+		if (h->powered) {
+			rc = link_set_up(t->nets[f->network].sk, f->port, plugged);
+			if (rc < 0)
+				return rc;
+		}
+		f->plugged = plugged;
+	}
+	for (size_t j = 0; j < h->nifaces; j++)
+		all = all && h->ifaces[j].plugged;
+	h->plugged = all;
 	return plugged ? topo_links_wait(t, host, NETNS_LINKS_TIMEOUT_MS) : 0;
 }
 
 int topology_host_unplug(struct topology *t, size_t host)
 {
-	return host_cable(t, host, false);
+	return topology_host_cable(t, host, -1, false);
 }
 
 int topology_host_plug(struct topology *t, size_t host)
 {
-	return host_cable(t, host, true);
+	return topology_host_cable(t, host, -1, true);
 }
 
 int topology_host_poweroff(struct topology *t, size_t host)
@@ -198,19 +246,18 @@ int topology_host_poweroff(struct topology *t, size_t host)
 struct boot {
 	struct topology *t;
 	size_t host;
-	int br_index;
 };
 
 static int boot_here(void *arg)
 {
 	struct boot *b = arg;
 
-	return topo_host_boot(b->t, b->host, b->br_index, NULL, 0);
+	return topo_host_boot(b->t, b->host, NULL, 0);
 }
 
 int topology_host_poweron(struct topology *t, size_t host)
 {
-	struct boot b = { t, host, -1 };
+	struct boot b = { t, host };
 	int rc;
 
 	rc = host_check(t, host);
@@ -218,9 +265,6 @@ int topology_host_poweron(struct topology *t, size_t host)
 		return rc;
 	if (t->hosts[host].powered)
 		return -EALREADY;
-	b.br_index = link_index(t->sw_sk, NETNS_BRIDGE);
-	if (b.br_index < 0)
-		return b.br_index;
 	/* the boot moves the thread into the new namespace: it comes back */
 	rc = netns_call_in(-1, boot_here, &b);
 	if (rc == 0)
