@@ -28,8 +28,9 @@
  *               as it happens: "app", "verdict", "evidence" (the app's own
  *               view; the "verdict" event at the end is the final word)
  *   "verdict"   "app", "verdict" ("fin" | "rst" | "timeout" | "unreachable"
- *               | "refused" | "nothing"), "evidence" (text); one per app,
- *               at the end of the run, "t" when it happened
+ *               | "refused" | "nothing"), "evidence" (text), "from" (who
+ *               sent the packet, below; only when known); one per app, at
+ *               the end of the run, "t" when it happened
  *   "warning"   "message"; a disagreement of the views (below) also "app"
  *               and "views"
  *   "packet"    a TCP segment of a watched connection, or an ICMP error
@@ -61,15 +62,30 @@
  * first end over its connections (those of its listen: port and connect:
  * target, else every TCP connection of its host).
  *
+ * Who sent it: an rst, refused or unreachable verdict that a packet caused
+ * names the packet's sender, as the wire saw it (a capture at the app's
+ * host): "from" is the name of the host that has the RST's or ICMP
+ * error's IP source among its interfaces' addresses (the peer for its own
+ * RST; the host whose firewall rejected; a router; a NAT gateway, which
+ * owns the address it masquerades to), or the address itself when no host
+ * of the run has it; and the evidence ends with the packet in words ("RST
+ * from server 10.0.0.1", "ICMP host unreachable from gw 10.2.0.1", "RST
+ * from 192.0.2.7"). Unknown (null, no "from" in the verdict event) for
+ * the other verdicts, for an error the app's own kernel made (no route)
+ * and when the wire did not see the packet. The app's and the kernel's
+ * views cannot tell the sender; the views' agreement is on the verdicts.
+ *
  * The result (engine_run's *result) is one JSON object:
  *   { "name", "file", "run", "passed": bool, "reason": text | null,
  *     "duration": seconds run, "error": text | null,
  *     "apps": [ { "app", "host", "verdict", "t" (null for nothing),
- *                 "evidence", "expect": { "sees", "after", "before" } | null,
+ *                 "evidence", "from" (who sent it, below) | null,
+ *                 "expect": { "sees", "after", "before" } | null,
  *                 "expect_ok": bool | null,
  *                 "steps_failed": [ { "index", "step", "result", "expect" } ],
  *                 "views": { "app", "wire", "kernel" } | null, each null
  *                   (no connection seen) or { "verdict", "t", "evidence" },
+ *                   the wire's also "from" when a packet decided it,
  *                 "agree": bool | null,
  *                 cmd apps also: "cmd": [argv as run],
  *                   "output": { "stdout", "stderr", "truncated" } (the

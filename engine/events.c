@@ -180,12 +180,14 @@ void run_emit_step(struct engine_run *r, const struct run_app *a, size_t i)
 void run_emit_verdict(struct engine_run *r, const struct run_app *a)
 {
 	const struct verdict *v = &a->v;
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s}", "event", "verdict",
+			       "app", a->sc->name,
+			       "verdict", sc_verdict_name(v->decided ? v->kind : SC_VERDICT_NOTHING),
+			       "evidence", v->evidence);
 
-	emit(r, json_pack("{s:s, s:s, s:s, s:s}", "event", "verdict",
-			      "app", a->sc->name,
-			      "verdict", sc_verdict_name(v->decided ? v->kind : SC_VERDICT_NOTHING),
-			      "evidence", v->evidence),
-		 v->decided ? r->t0 + v->t_us : r->ended);
+	if (ev && v->decided && v->from[0])
+		json_object_set_new(ev, "from", json_string(v->from));
+	emit(r, ev, v->decided ? r->t0 + v->t_us : r->ended);
 }
 
 void run_emit_fault(struct engine_run *r, const char *kind, int host, const char *phase,

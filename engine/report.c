@@ -39,6 +39,9 @@ static json_t *report_app(const struct engine_run *r, const struct run_app *a,
 		      "verdict", sc_verdict_name(v->decided ? v->kind : SC_VERDICT_NOTHING),
 		      "t", v->decided ? json_real((double)v->t_us / 1e6) : json_null(),
 		      "evidence", v->evidence);
+	if (o)
+		json_object_set_new(o, "from", v->decided && v->from[0] ? json_string(v->from)
+				    : json_null());
 	if (!o || !failed) {
 		json_decref(o);
 		json_decref(failed);

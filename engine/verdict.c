@@ -102,6 +102,28 @@ bool verdict_refine(struct verdict *v, const char *step, int err)
 	return true;
 }
 
+bool verdict_set_from(struct verdict *v, const char *from, const char *sent)
+{
+	size_t n, need;
+
+	if (!v->decided || !from || !from[0] ||
+	    (v->kind != SC_VERDICT_RST && v->kind != SC_VERDICT_REFUSED &&
+	     v->kind != SC_VERDICT_UNREACHABLE))
+		return false;
+	snprintf(v->from, sizeof(v->from), "%s", from);
+	if (!sent || !sent[0] || strstr(v->evidence, sent))
+		return true;
+	n = strlen(v->evidence);
+	need = strlen(sent) + (n ? 2 : 0);
+	if (need >= sizeof(v->evidence))
+		n = 0;
+	else if (n + need >= sizeof(v->evidence))
+		n = sizeof(v->evidence) - 1 - need;
+	v->evidence[n] = '\0';
+	snprintf(v->evidence + n, sizeof(v->evidence) - n, "%s%s", n ? "; " : "", sent);
+	return true;
+}
+
 bool step_expect_holds(const struct sc_step *st, int result)
 {
 	return !st->has_expect || st->expect == result;

@@ -31,6 +31,7 @@
 #include "scenario/scenario.h"
 
 #define VERDICT_EVIDENCE_MAX 192  /* = sizeof(struct app_msg.text) */
+#define VERDICT_FROM_MAX 48       /* a host name or an IPv6 address */
 
 struct verdict {
 	enum sc_verdict kind;
@@ -39,6 +40,10 @@ struct verdict {
 	bool refined;          /* the first step errno after it was applied */
 	int64_t t_us;          /* when it was seen (monotonic or since t0) */
 	char evidence[VERDICT_EVIDENCE_MAX];
+	/* who sent the RST or ICMP error behind an rst, refused or unreachable
+	 * (a host's name, or the address no host of the run has); "" when
+	 * unknown: set from the wire view at the end of the run */
+	char from[VERDICT_FROM_MAX];
 };
 
 /* What the watcher read when the socket woke it. */
@@ -75,6 +80,15 @@ int verdict_from_errno(int err);
  * call after the decision counts; later calls return false.
  */
 bool verdict_refine(struct verdict *v, const char *step, int err);
+
+/*
+ * Names the sender of V's packet: V->from = FROM, and SENT (the packet in
+ * words, "RST from server 10.0.0.2") added to the evidence after "; ",
+ * the evidence cut short first when both would not fit. Only for an rst,
+ * refused or unreachable verdict; returns false (V unchanged) otherwise,
+ * or when FROM is empty.
+ */
+bool verdict_set_from(struct verdict *v, const char *from, const char *sent);
 
 /* True when the step result RESULT satisfies the step's expect: (or the
  * step has none). */

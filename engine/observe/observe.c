@@ -215,7 +215,11 @@ int observe_start(struct engine_run *r)
 	o = r->obs;
 	if (!o->on)
 		return 0;
-	ret = pcap_dir_ready(r);
+	ret = obs_addrs_build(r);
+	if (ret < 0)
+		snprintf(r->error, sizeof(r->error), "the hosts' addresses: %s", errno_name(-ret));
+	if (ret == 0)
+		ret = pcap_dir_ready(r);
 	for (size_t i = 0; ret == 0 && i < o->nhosts; i++) {
 		struct obs_host *oh = &o->hosts[i];
 
@@ -328,6 +332,7 @@ void observe_free(struct engine_run *r)
 	for (size_t i = 0; o->hosts && i < o->nhosts; i++)
 		host_close(r, &o->hosts[i]);
 	free(o->hosts);
+	free(o->addrs);
 	free(o->conns);
 	free(o->died);
 	free(o->views);

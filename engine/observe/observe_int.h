@@ -11,6 +11,8 @@
  *                     events on change, and facts in the connection's log
  *   observe_views.c   at the end: the wire's and the kernel's view of each
  *                     app, the cmd apps' verdicts, the cross-check
+ *   observe_from.c    who sent an RST or ICMP error: every address of the
+ *                     run's hosts, mapped to its host
  *   observe_report.c  their members of the result
  *
  * A connection is one TCP connection as one host sees it (its end), named
@@ -41,6 +43,8 @@
 #define OBS_UNSEEN_GIVEUP_US (2LL * 1000000) /* lookups of a socket never found */
 #define OBS_MAX_BOOTS        16       /* capture stats kept per host */
 #define OBS_DIR_MAX          256      /* pcap_dir: longer is refused */
+#define OBS_FROM_MAX         VERDICT_FROM_MAX /* a host name or an address */
+#define OBS_SENT_MAX         112      /* "ICMP host unreachable from gw 10.2.0.1" */
 
 /* What one fact in a connection's wire log is. */
 enum obs_wire_fact {
@@ -59,8 +63,10 @@ struct obs_wire_ev {
 	int64_t t;         /* absolute monotonic us */
 	uint8_t fact;      /* enum obs_wire_fact */
 	uint8_t icmp_kind; /* OW_ICMP_IN: SC_VERDICT_REFUSED or _UNREACHABLE */
+	uint8_t icmp_proto, icmp_code; /* OW_ICMP_IN: IPPROTO_ICMP(V6), its code */
 	uint16_t count;    /* OW_RETRY_OUT: retransmissions in this series */
 	uint16_t probes;   /* OW_RETRY_OUT: keepalive/zero-window probes */
+	struct ip_endpoint from; /* OW_RST_IN, OW_ICMP_IN: the IP source (no port) */
 };
 
 /* A change seen by sock_diag. */
@@ -118,6 +124,12 @@ struct obs_host {
 	size_t ncaps;
 };
 
+/* An address of a host of the run (any of its interfaces, IPv4 or IPv6). */
+struct obs_addr {
+	struct ip_endpoint addr;     /* port 0 */
+	size_t host;
+};
+
 /* One view of an app: what ended its connection, by one observer. */
 struct obs_view {
 	bool has;                    /* the observer saw a connection of it */
@@ -126,6 +138,11 @@ struct obs_view {
 	int64_t last_pkt;            /* wire: its connections' latest packet */
 	int64_t t;                   /* absolute; 0 for nothing */
 	char evidence[224];
+	/* the RST or ICMP error that decided it (rst, refused, unreachable;
+	 * "" otherwise): its sender's host name, or its address when no host of
+	 * the run has it, and the packet in words ("RST from server 10.0.0.2") */
+	char from[OBS_FROM_MAX];
+	char sent[OBS_SENT_MAX];
 };
 
 struct observer {
@@ -133,6 +150,8 @@ struct observer {
 	bool finished;               /* views decided: no more facts */
 	struct obs_host *hosts;
 	size_t nhosts;
+	struct obs_addr *addrs;      /* every address of every host (observe_from.c) */
+	size_t naddrs;
 	struct obs_conn *conns;
 	size_t nconns;
 	bool conns_full;
@@ -155,6 +174,21 @@ struct obs_conn *obs_conn_get(struct engine_run *r, size_t host, const struct ip
 const char *obs_endpoint_text(const struct ip_endpoint *e, char *buf, size_t len);
 /* Parses that text back; -EINVAL. */
 int obs_endpoint_parse(const char *text, struct ip_endpoint *e);
+
+/* observe_from.c */
+/* Collects every address of the run's hosts: each interface's of the
+ * scenario, and the topology's. 0 or -ENOMEM. */
+int obs_addrs_build(struct engine_run *r);
+/* The host that has ADDR (its port ignored), or -1. */
+int obs_addr_host(const struct engine_run *r, const struct ip_endpoint *addr);
+/* ADDR's sender as "from" says it: its host's name, else the address. */
+const char *obs_from_name(const struct engine_run *r, const struct ip_endpoint *addr,
+			  char *buf, size_t len);
+/* The packet E (an OW_RST_IN or OW_ICMP_IN) in words, with its sender:
+ * "RST from server 10.0.0.2", "ICMP host unreachable from gw 10.2.0.1",
+ * "RST from 192.0.2.7" (no host of the run has it). Also sets FROM. */
+void obs_sent_text(const struct engine_run *r, const struct obs_wire_ev *e, char *from,
+		   size_t from_len, char *sent, size_t sent_len);
 
 /* observe_kernel.c */
 void obs_kernel_sample(struct engine_run *r, int64_t now);

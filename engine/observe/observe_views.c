@@ -23,6 +23,12 @@
  * app's verdict is the first end over its connections: the wire's arrival
  * (FIN, RST, ICMP) when there is one, else the kernel's (a timeout: the
  * socket gone after unanswered retries, at the sample that found it gone).
+ *
+ * Who sent it: the wire view of an rst, refused or unreachable names the
+ * sender of its RST or ICMP error (observe_from.c), and the app's verdict,
+ * when it is one of those three, takes it ("from", and the packet in words
+ * after its evidence). The app's and the kernel's views cannot know it;
+ * their agreement is judged on the verdicts alone, as before.
  */
 #include "engine/observe/observe_int.h"
 
@@ -94,11 +100,11 @@ static void view_set(const struct engine_run *r, struct obs_view *v, enum sc_ver
 static void wire_view(const struct engine_run *r, const struct obs_conn *c, int64_t cut,
 		      struct obs_view *v)
 {
-	char peer[IP_ENDPOINT_TEXT_MAX], what[160];
+	char peer[IP_ENDPOINT_TEXT_MAX], what[200];
+	const struct obs_wire_ev *soft = NULL;
 	bool syn_out = false, answered = false;
 	int64_t retry_t = 0;
 	unsigned retries = 0, probes = 0;
-	int soft = -1;
 
 	memset(v, 0, sizeof(*v));
 	v->has = c->first_pkt && c->first_pkt <= cut;
@@ -122,19 +128,22 @@ static void wire_view(const struct engine_run *r, const struct obs_conn *c, int6
 			view_set(r, v, SC_VERDICT_FIN, e->t, what);
 			return;
 		case OW_RST_IN:
-			snprintf(what, sizeof(what), "RST from %s%s", peer,
+			obs_sent_text(r, e, v->from, sizeof(v->from), v->sent, sizeof(v->sent));
+			snprintf(what, sizeof(what), "%s%s", v->sent,
 				 handshake ? " answering our SYN" : "");
 			view_set(r, v, handshake ? SC_VERDICT_REFUSED : SC_VERDICT_RST, e->t, what);
 			return;
 		case OW_ICMP_IN:
 			if (handshake) {
-				snprintf(what, sizeof(what), "ICMP %s about our SYN to %s",
-					 e->icmp_kind == SC_VERDICT_REFUSED ? "port unreachable"
-					 : "unreachable", peer);
+				obs_sent_text(r, e, v->from, sizeof(v->from), v->sent,
+					      sizeof(v->sent));
+				snprintf(what, sizeof(what), "%s about our SYN to %s", v->sent,
+					 peer);
 				view_set(r, v, (enum sc_verdict)e->icmp_kind, e->t, what);
 				return;
 			}
-			soft = e->icmp_kind;
+			if (!soft)
+				soft = e;
 			break;
 		case OW_RETRY_OUT:
 			if (!retry_t)
@@ -151,10 +160,16 @@ static void wire_view(const struct engine_run *r, const struct obs_conn *c, int6
 		}
 	}
 	if (retry_t) {
-		snprintf(what, sizeof(what), "%u retransmission%s and %u probe%s to %s "
-			 "unanswered%s, the first", retries, retries == 1 ? "" : "s", probes,
-			 probes == 1 ? "" : "s", peer, soft >= 0 ? ", an ICMP error came back" : "");
-		view_set(r, v, soft >= 0 ? (enum sc_verdict)soft : SC_VERDICT_TIMEOUT,
+		char sent[OBS_SENT_MAX + 16] = "";
+
+		if (soft) {
+			obs_sent_text(r, soft, v->from, sizeof(v->from), v->sent, sizeof(v->sent));
+			snprintf(sent, sizeof(sent), "%s while ", v->sent);
+		}
+		snprintf(what, sizeof(what), "%s%u retransmission%s and %u probe%s to %s went "
+			 "unanswered, the first", sent, retries, retries == 1 ? "" : "s", probes,
+			 probes == 1 ? "" : "s", peer);
+		view_set(r, v, soft ? (enum sc_verdict)soft->icmp_kind : SC_VERDICT_TIMEOUT,
 			 retry_t, what);
 		v->pending = true;
 		return;
@@ -291,12 +306,17 @@ static bool kernel_missed(enum sc_verdict a, int64_t at, const struct obs_view *
 
 static json_t *view_json(const struct engine_run *r, const struct obs_view *v)
 {
+	json_t *o;
+
 	if (!v->has)
 		return json_null();
-	return json_pack("{s:s, s:o, s:s}", "verdict", sc_verdict_name(v->kind),
-			 "t", v->kind != SC_VERDICT_NOTHING
-			 ? json_real((double)(v->t - r->t0) / 1e6) : json_null(),
-			 "evidence", v->evidence);
+	o = json_pack("{s:s, s:o, s:s}", "verdict", sc_verdict_name(v->kind),
+		      "t", v->kind != SC_VERDICT_NOTHING
+		      ? json_real((double)(v->t - r->t0) / 1e6) : json_null(),
+		      "evidence", v->evidence);
+	if (o && v->from[0] && v->kind != SC_VERDICT_NOTHING)
+		json_object_set_new(o, "from", json_string(v->from));
+	return o;
 }
 
 json_t *obs_views_json(const struct engine_run *r, size_t i)
@@ -305,7 +325,8 @@ json_t *obs_views_json(const struct engine_run *r, size_t i)
 	struct obs_view app = v[VIEW_APP];
 
 	/* the engine words a built-in app's "nothing" after this was decided */
-	snprintf(app.evidence, sizeof(app.evidence), "%s", r->apps[i].v.evidence);
+	if (!r->apps[i].v.decided)
+		snprintf(app.evidence, sizeof(app.evidence), "%s", r->apps[i].v.evidence);
 	return json_pack("{s:o, s:o, s:o}", "app", view_json(r, &app),
 			 "wire", view_json(r, &v[VIEW_WIRE]),
 			 "kernel", view_json(r, &v[VIEW_KERNEL]));
@@ -340,8 +361,11 @@ static bool conn_verdict(const struct obs_view *w, const struct obs_view *k,
 	}
 	if (k->has && k->kind != SC_VERDICT_NOTHING) {
 		*out = *k;
-		if (k->kind == SC_VERDICT_TIMEOUT && w->has && w->pending)
+		if (k->kind == SC_VERDICT_TIMEOUT && w->has && w->pending) {
 			out->kind = w->kind;
+			memcpy(out->from, w->from, sizeof(out->from));
+			memcpy(out->sent, w->sent, sizeof(out->sent));
+		}
 		return true;
 	}
 	return false;
@@ -377,6 +401,8 @@ static void cmd_verdict(struct engine_run *r, size_t i, int64_t cut)
 	snprintf(a->v.evidence, sizeof(a->v.evidence), "%.191s", best.has ? best.evidence
 		 : any ? "no FIN, RST, ICMP error or timeout on its connections"
 		 : "no connection seen on the wire or in the kernel");
+	if (best.has)
+		verdict_set_from(&a->v, best.from, best.sent);
 	a->connected = any;
 }
 
@@ -435,6 +461,10 @@ void obs_views_decide(struct engine_run *r)
 					 "inside the host", (double)(v[VIEW_WIRE].last_pkt -
 								     r->t0) / 1e6);
 		}
+		/* who sent the packet behind an rst, refused or unreachable: only
+		 * the wire knows */
+		if (!a->sc->cmd && v[VIEW_WIRE].has && v[VIEW_WIRE].kind != SC_VERDICT_NOTHING)
+			verdict_set_from(&a->v, v[VIEW_WIRE].from, v[VIEW_WIRE].sent);
 		if (!o->agree[i])
 			warn_disagree(r, i);
 	}

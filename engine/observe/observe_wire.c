@@ -6,11 +6,14 @@
  *
  *   - the app whose own record named the connection (observe_connection);
  *   - else an app of that host whose listen port is the local port, or
- *     whose connect target is the remote end; a cmd app with neither owns
- *     every connection of its host.
+ *     whose connect target is the remote end (of several, the first whose
+ *     own record has not named a connection yet: two clients of one host
+ *     with the same target each get their own); a cmd app with neither
+ *     owns every connection of its host that no app before it claims.
  *
  * Facts go into the connection's wire log before the sequence numbers are
- * made relative for the event's text: FIN, RST and ICMP errors arriving,
+ * made relative for the event's text: FIN, RST and ICMP errors arriving
+ * (the last two with their IP source, who sent them: observe_from.c),
  * our SYN, the SYN-ACK answering it, and retries going out. A retry is a
  * segment carrying nothing new (its data, SYN or FIN ends at or before the
  * highest sequence sent: a retransmission), or an empty one with sequence
@@ -90,28 +93,50 @@ static void app_target(const struct run_app *a, struct ip_endpoint *e)
 	}
 }
 
-/* The app of HOST this connection belongs to by the rules above, or -1. */
+/* App I owns a connection its own record named. */
+static bool has_exact(const struct engine_run *r, size_t i)
+{
+	for (size_t c = 0; c < r->obs->nconns; c++)
+		if (r->obs->conns[c].exact && r->obs->conns[c].app == (int)i)
+			return true;
+	return false;
+}
+
+/* The app of HOST this connection belongs to by the rules above, or -1.
+ * Of several apps the rules give (two clients of one host with the same
+ * target), the first whose own record has not named a connection yet:
+ * a built-in app has one connection, and the one that named its own is
+ * not the owner of another. */
 static int app_by_rule(const struct engine_run *r, size_t host, const struct ip_endpoint *local,
 		       const struct ip_endpoint *remote)
 {
+	int first = -1;
+
 	for (size_t i = 0; i < r->napps; i++) {
 		const struct run_app *a = &r->apps[i];
 		const struct sc_app *sa = a->sc;
 		struct ip_endpoint target;
+		bool match = false;
 
 		if (sa->host < 0 || (size_t)sa->host != host)
 			continue;
 		if (sa->is_server && sa->listen_port == local->port)
-			return (int)i;
+			match = true;
 		if (sa->is_client) {
 			app_target(a, &target);
 			if (target.family && ip_endpoint_equal(&target, remote))
-				return (int)i;
+				match = true;
 		}
 		if (sa->cmd && !sa->is_server && !sa->is_client)
+			return first >= 0 ? first : (int)i;
+		if (!match)
+			continue;
+		if (sa->cmd || !has_exact(r, i))
 			return (int)i;
+		if (first < 0)
+			first = (int)i;
 	}
-	return -1;
+	return first;
 }
 
 struct obs_conn *obs_conn_get(struct engine_run *r, size_t host, const struct ip_endpoint *local,
@@ -213,9 +238,13 @@ static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t 
 		wire_log(c, t, OW_ANSWER_IN, 0);
 	if ((f & TCPDECODE_SYN) && (f & TCPDECODE_ACK))
 		wire_log(c, t, OW_SYNACK_IN, 0);
-	if (f & TCPDECODE_RST)
+	if (f & TCPDECODE_RST) {
 		wire_log(c, t, OW_RST_IN, 0);
-	else if (f & TCPDECODE_FIN)
+		if (last_fact_is(c, OW_RST_IN)) {
+			c->wire[c->nwire - 1].from = p->src;
+			c->wire[c->nwire - 1].from.port = 0;
+		}
+	} else if (f & TCPDECODE_FIN)
 		wire_log(c, t, OW_FIN_IN, 0);
 	c->last_in = t;
 }
@@ -278,8 +307,17 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 	if (!c->first_pkt)
 		c->first_pkt = t;
 	kind = icmp_verdict(p);
-	if (in && kind >= 0)
+	if (in && kind >= 0) {
 		wire_log(c, t, OW_ICMP_IN, kind);
+		if (last_fact_is(c, OW_ICMP_IN)) {
+			struct obs_wire_ev *e = &c->wire[c->nwire - 1];
+
+			e->icmp_proto = p->ip_proto;
+			e->icmp_code = p->icmp_code;
+			e->from = p->src;
+			e->from.port = 0;
+		}
+	}
 	emit_packet(r, oh, c, p, !in, t);
 }
 

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,47 @@ START_TEST(test_refine_undecided)
 }
 END_TEST
 
+/* ---- who sent it -------------------------------------------------------- */
+
+START_TEST(test_set_from)
+{
+	struct verdict v = { .kind = SC_VERDICT_RST, .decided = true };
+	struct verdict fin = { .kind = SC_VERDICT_FIN, .decided = true };
+	struct verdict none = { 0 };
+
+	snprintf(v.evidence, sizeof(v.evidence), "recv: ECONNRESET");
+	ck_assert(verdict_set_from(&v, "server", "RST from server 10.0.0.1"));
+	ck_assert_str_eq(v.from, "server");
+	ck_assert_str_eq(v.evidence, "recv: ECONNRESET; RST from server 10.0.0.1");
+	/* the same words twice are not added twice */
+	ck_assert(verdict_set_from(&v, "server", "RST from server 10.0.0.1"));
+	ck_assert_str_eq(v.evidence, "recv: ECONNRESET; RST from server 10.0.0.1");
+	/* a verdict no packet decides names no sender */
+	ck_assert(!verdict_set_from(&fin, "server", "RST from server 10.0.0.1"));
+	ck_assert_str_eq(fin.from, "");
+	ck_assert(!verdict_set_from(&none, "server", "RST from server 10.0.0.1"));
+	ck_assert(!verdict_set_from(&v, "", "RST"));
+}
+END_TEST
+
+START_TEST(test_set_from_long_evidence)
+{
+	struct verdict v = { .kind = SC_VERDICT_UNREACHABLE, .decided = true };
+	const char *sent = "ICMP host unreachable from gw 10.2.0.1";
+	size_t n;
+
+	memset(v.evidence, 'x', sizeof(v.evidence) - 1);
+	v.evidence[sizeof(v.evidence) - 1] = '\0';
+	ck_assert(verdict_set_from(&v, "gw", sent));
+	ck_assert_str_eq(v.from, "gw");
+	n = strlen(v.evidence);
+	ck_assert_uint_eq(n, sizeof(v.evidence) - 1);
+	/* the sender is never the part cut off */
+	ck_assert_str_eq(v.evidence + n - strlen(sent), sent);
+	ck_assert(strstr(v.evidence, "x; ICMP"));
+}
+END_TEST
+
 /* ---- expectations ------------------------------------------------------ */
 
 static struct verdict seen(enum sc_verdict kind, int64_t t_us)
@@ -323,6 +365,8 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_refine_first_errno_only);
 	tcase_add_test(tc, test_refine_fin);
 	tcase_add_test(tc, test_refine_undecided);
+	tcase_add_test(tc, test_set_from);
+	tcase_add_test(tc, test_set_from_long_evidence);
 	tcase_add_test(tc, test_expect_holds);
 	tcase_add_test(tc, test_expect_wrong_kind);
 	tcase_add_test(tc, test_expect_window);
