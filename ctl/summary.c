@@ -5,6 +5,8 @@
  *            evidence: recv returned 0 (FIN from 10.0.0.1:40312)
  *   nginx    sees fin at 1.000s; expected fin after 1s before 1.5s: held
  *            evidence: FIN from 10.0.0.1:40312
+ *   client   sees rst from server at 1.002s; expected rst: held
+ *            evidence: TCP_INFO state CLOSE, ...; RST from server 10.0.0.1
  *            output, last 1 line:
  *              stderr: ... writev() failed (32: Broken pipe) ...
  *   network faults: delay, loss and rate by netem
@@ -92,8 +94,10 @@ void summary_app(FILE *out, const char *prefix, const json_t *app)
 	json_t *step;
 	size_t i;
 
-	fprintf(out, "%s  %-*s sees %s", prefix, SUMMARY_WHO_WIDTH, member(app, "app"),
-		member(app, "verdict"));
+	const char *from = member(app, "from");
+
+	fprintf(out, "%s  %-*s sees %s%s%s", prefix, SUMMARY_WHO_WIDTH, member(app, "app"),
+		member(app, "verdict"), *from ? " from " : "", from);
 	if (json_is_number(t))
 		fprintf(out, " at %.3fs", json_number_value(t));
 	app_expect(out, app);

@@ -112,8 +112,10 @@ static void event_fault(FILE *out, json_t *ev)
 static void event_verdict(FILE *out, json_t *ev)
 {
 	const char *evidence = member(ev, "evidence");
+	const char *from = member(ev, "from");
 
-	fprintf(out, "sees %s%s%s", member(ev, "verdict"), *evidence ? ": " : "", evidence);
+	fprintf(out, "sees %s%s%s%s%s", member(ev, "verdict"), *from ? " from " : "", from,
+		*evidence ? ": " : "", evidence);
 }
 
 static void event_ending(FILE *out, json_t *ev)
