@@ -1,6 +1,6 @@
 /*
  * test_middlebox.c: a router's middlebox (netns/middlebox.h) in real
- * namespaces, client - gw - server (tests/lib/mbtest.h), reproducing the
+ * namespaces, client - lan - gw - wan - server (tests/lib/mbtest.h), reproducing the
  * measured facts of the spec (networks.md, middlebox:) with short timers.
  * Deadlines are generous: they say what must happen, not how fast.
  *
@@ -18,6 +18,8 @@
  *   forget   a flush (no idle timeout): then a send times out (drop) or is
  *            reset (reset); forgotten counts the flushed entries
  *   apply    applying twice replaces the rules; bad confs are refused
+ *   reboot   the router powered off (detached) and on (rebound): the
+ *            middlebox is there again and the counts went on
  *   root     the root namespace's ruleset and conntrack sysctls unchanged
  */
 #include <check.h>
@@ -54,7 +56,7 @@ static void net_up(const char *nat_if, unsigned idle_s, enum middlebox_expired e
 	int rc;
 
 	mbtopo_build(&net);
-	rc = middlebox_open(net.gw.nsfd, &conf, &mb, err, sizeof(err));
+	rc = middlebox_open(net.gw->nsfd, &conf, &mb, err, sizeof(err));
 	ck_assert_msg(rc == 0, "middlebox_open: %s: %s", err, strerror(-rc));
 }
 
@@ -182,13 +184,13 @@ START_TEST(test_pickup)
 	ck_assert_int_eq(mb_wait_bytes(s, 100, 5000), 100);
 	/* outside in: the gateway's own stack answers RST */
 	mb_sleep_ms(IDLE_WAIT_MS);
-	rsts = mb_tcp_out_rsts(net.gw.nsfd);
+	rsts = mb_tcp_out_rsts(net.gw->nsfd);
 	mb_user_timeout(s, USER_TIMEOUT * 5);
 	mb_send(s, 100);
 	err = mb_wait_error(s, 2000, &waited);
 	ck_assert_msg(err == ECONNRESET, "server: %s after %lld ms, want ECONNRESET",
 		      strerror(err), (long long)waited);
-	ck_assert_int_gt(mb_tcp_out_rsts(net.gw.nsfd), rsts);
+	ck_assert_int_gt(mb_tcp_out_rsts(net.gw->nsfd), rsts);
 	mb_assert_quiet(c, "the client");
 	ck_assert_uint_ge(counts_now().created, 2);   /* the mapping came back */
 	close(c);
@@ -247,24 +249,24 @@ START_TEST(test_apply_again_and_bad_confs)
 	net_up(NULL, 5, MIDDLEBOX_DROP);
 	/* the same again (a poweron's rebind), then another: NAT now, and the
 	 * connection goes through it */
-	ck_assert_int_eq(middlebox_rebind(mb, net.gw.nsfd, err, sizeof(err)), 0);
+	ck_assert_int_eq(middlebox_rebind(mb, net.gw->nsfd, err, sizeof(err)), 0);
 	ck_assert_int_ge(middlebox_fd(mb), 0);
-	ck_assert_int_gt(netns_sysctl_read(net.gw.nsfd, GW_ESTABLISHED, value,
+	ck_assert_int_gt(netns_sysctl_read(net.gw->nsfd, GW_ESTABLISHED, value,
 					   sizeof(value)), 0);
 	ck_assert_str_eq(value, "5");
-	ck_assert_int_eq(middlebox_rules_apply(net.gw.nsfd, &conf, err, sizeof(err)), 0);
+	ck_assert_int_eq(middlebox_rules_apply(net.gw->nsfd, &conf, err, sizeof(err)), 0);
 	mb_connect(&net, WAN_PEER, &c, &s);
 	close(c);
 	close(s);
-	ck_assert_int_gt(netns_sysctl_read(net.gw.nsfd, GW_ESTABLISHED, value,
+	ck_assert_int_gt(netns_sysctl_read(net.gw->nsfd, GW_ESTABLISHED, value,
 					   sizeof(value)), 0);
 	ck_assert_str_eq(value, "432000");   /* the kernel's, written back */
 	/* refused before anything is written */
 	conf.nat_if = "eth1\" drop";
-	ck_assert_int_eq(middlebox_open(net.gw.nsfd, &conf, &other, NULL, 0), -EINVAL);
+	ck_assert_int_eq(middlebox_open(net.gw->nsfd, &conf, &other, NULL, 0), -EINVAL);
 	conf.nat_if = NULL;
 	conf.idle_timeout_s = MIDDLEBOX_MAX_IDLE_S + 1;
-	ck_assert_int_eq(middlebox_open(net.gw.nsfd, &conf, &other, NULL, 0), -ERANGE);
+	ck_assert_int_eq(middlebox_open(net.gw->nsfd, &conf, &other, NULL, 0), -ERANGE);
 	conf.idle_timeout_s = 1;
 	ck_assert_int_eq(middlebox_open(-1, &conf, &other, NULL, 0), -EBADF);
 	ck_assert_ptr_null(other);
@@ -273,6 +275,35 @@ START_TEST(test_apply_again_and_bad_confs)
 	ck_assert_int_eq(middlebox_fd(mb), -1);
 	ck_assert_int_eq(middlebox_forget(mb), -ENOTCONN);
 	ck_assert_uint_ge(counts_now().created, 1);
+	net_down();
+}
+END_TEST
+
+START_TEST(test_router_reboot)
+{
+	struct middlebox_counts before;
+	char err[256] = "";
+	int c, s, err2;
+
+	NF_REQUIRE_ROOT();
+	net_up(MB_GW_WAN_IF, 0, MIDDLEBOX_RESET);
+	mb_connect(&net, WAN_PEER, &c, &s);
+	close(c);
+	close(s);
+	before = counts_now();
+	middlebox_detach(mb);
+	ck_assert_int_eq(topology_host_poweroff(topo, 1), 0);
+	ck_assert_int_eq(topology_host_poweron(topo, 1), 0);
+	err2 = middlebox_rebind(mb, net.gw->nsfd, err, sizeof(err));
+	ck_assert_msg(err2 == 0, "rebind: %s: %s", err, strerror(-err2));
+	/* NAT again, and reset again after a forget */
+	mb_connect(&net, WAN_PEER, &c, &s);
+	ck_assert_int_ge(middlebox_forget(mb), 1);
+	mb_send(c, 100);
+	ck_assert_int_eq(mb_wait_error(c, 2000, NULL), ECONNRESET);
+	ck_assert_uint_ge(counts_now().created, before.created + 1);
+	close(c);
+	close(s);
 	net_down();
 }
 END_TEST
@@ -311,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, test_forget_drop);
 	tcase_add_test(tc, test_forget_reset);
 	tcase_add_test(tc, test_apply_again_and_bad_confs);
+	tcase_add_test(tc, test_router_reboot);
 	tcase_add_test(tc, test_root_unchanged);
 	suite_add_tcase(s, tc);
 	return nf_run_suite(s);

@@ -3,6 +3,7 @@
  * their socket helpers (see mbtest.h).
  */
 #include "tests/lib/mbtest.h"
+#include "tests/lib/routedtest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,127 +17,37 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
-#include <netlink/route/route.h>
-
-static void host_init(struct topo_host *h, const char *name, const char *addr)
-{
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	snprintf(h->name, sizeof(h->name), "%s", name);
-	snprintf(h->ns_name, sizeof(h->ns_name), "nf%u-%s", lease.run_id, name);
-	snprintf(h->addr4, sizeof(h->addr4), "%s", addr);
-	rc = netns_create(h->ns_name);
-	ck_assert_msg(rc == 0, "netns_create %s: %s", h->ns_name, strerror(-rc));
-	h->nsfd = netns_open(h->ns_name);
-	ck_assert_int_ge(h->nsfd, 0);
-	h->powered = h->plugged = true;
-}
-
-/* A veth pair: NAME in SK's namespace, its peer eth0 born in PEER_NSFD. */
-static void veth_add(struct nl_sock *sk, const char *name, int peer_nsfd)
-{
-	struct rtnl_link *link = rtnl_link_veth_alloc(), *peer;
-	int rc;
-
-	ck_assert_ptr_nonnull(link);
-	peer = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(link, name);
-	rtnl_link_set_name(peer, "eth0");
-	rtnl_link_set_ns_fd(peer, peer_nsfd);
-	rc = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(peer);
-	rtnl_link_put(link);
-	ck_assert_msg(rc == 0, "veth %s: %s", name, nl_geterror(rc));
-}
-
-static void default_route(struct nl_sock *sk, const char *via)
-{
-	struct rtnl_route *r = rtnl_route_alloc();
-	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = NULL, *gw = NULL;
-	int rc;
-
-	ck_assert_ptr_nonnull(r);
-	ck_assert_ptr_nonnull(nh);
-	ck_assert_int_eq(nl_addr_parse("0.0.0.0/0", AF_INET, &dst), 0);
-	ck_assert_int_eq(nl_addr_parse(via, AF_INET, &gw), 0);
-	rtnl_route_set_family(r, AF_INET);
-	rtnl_route_set_dst(r, dst);
-	rtnl_route_nh_set_gateway(nh, gw);
-	rtnl_route_nh_set_ifindex(nh, link_index(sk, "eth0"));
-	rtnl_route_add_nexthop(r, nh);
-	rc = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_EXCL);
-	nl_addr_put(dst);
-	nl_addr_put(gw);
-	rtnl_route_put(r);
-	ck_assert_msg(rc == 0, "default route via %s: %s", via, nl_geterror(rc));
-}
-
-/* lo and IFS up, ADDRS on them (one per interface), in H's namespace. */
-static void host_config(struct topo_host *h, const char *const *ifs,
-			const char *const *addrs, size_t n, const char *via)
-{
-	struct nl_sock *sk;
-	size_t i;
-
-	ck_assert_int_eq(nlroute_open(h->nsfd, &sk), 0);
-	ck_assert_int_eq(link_set_up(sk, "lo", true), 0);
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(link_set_up(sk, ifs[i], true), 0);
-		ck_assert_int_eq(addr_add(sk, ifs[i], addrs[i]), 0);
-	}
-	if (via)
-		default_route(sk, via);
-	nlroute_close(sk);
-}
 
 void mbtopo_build(struct mb_topo *t)
 {
-	static const char *const gw_ifs[] = { MB_GW_LAN_IF, MB_GW_WAN_IF };
-	static const char *const gw_addrs[] = { MB_GW_LAN_ADDR, MB_GW_WAN_ADDR };
-	static const char *const eth0[] = { "eth0" };
-	const char *addr;
-	struct nl_sock *sk;
+	static const struct topo_net_spec nets[] = { { "lan", 0 }, { "wan", 0 } };
+	static const struct rt_host hosts[] = {
+		{ "client", { 0 }, { MB_CLIENT_ADDR }, { "fd00:1::2/64" }, 1, "gw" },
+		{ "gw", { 0, 1 }, { MB_GW_LAN_ADDR, MB_GW_WAN_ADDR },
+		  { "fd00:1::1/64", "fd00:2::1/64" }, 2, NULL },
+		{ "server", { 1 }, { MB_SERVER_ADDR }, { "fd00:2::2/64" }, 1, "gw" },
+	};
 
-	host_init(&t->client, "mbc", MB_CLIENT_ADDR);
-	host_init(&t->gw, "mbgw", MB_GW_LAN_ADDR);
-	host_init(&t->server, "mbs", MB_SERVER_ADDR);
-	ck_assert_int_eq(nlroute_open(t->gw.nsfd, &sk), 0);
-	veth_add(sk, MB_GW_LAN_IF, t->client.nsfd);
-	veth_add(sk, MB_GW_WAN_IF, t->server.nsfd);
-	nlroute_close(sk);
-	ck_assert_int_eq(netns_sysctl_write(t->gw.nsfd, "net.ipv4.ip_forward", "1"), 0);
-	host_config(&t->gw, gw_ifs, gw_addrs, 2, NULL);
-	addr = MB_CLIENT_ADDR;
-	host_config(&t->client, eth0, &addr, 1, "10.1.0.1");
-	addr = MB_SERVER_ADDR;
-	host_config(&t->server, eth0, &addr, 1, "10.2.0.1");
+	build_routed(nets, 2, hosts, 3);
+	t->client = &topo->hosts[0];
+	t->gw = &topo->hosts[1];
+	t->server = &topo->hosts[2];
 }
 
 void mbtopo_destroy(struct mb_topo *t)
 {
-	struct topo_host *hosts[] = { &t->client, &t->gw, &t->server };
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		if (hosts[i]->nsfd > 0)
-			close(hosts[i]->nsfd);
-		hosts[i]->nsfd = -1;
-	}
-	run_namespaces_remove(lease.run_id);
+	topology_destroy(topo);
+	topo = NULL;
+	memset(t, 0, sizeof(*t));
 }
 
 /* ---- sockets -------------------------------------------------------------- */
 
 void mb_connect(struct mb_topo *t, const char *peer_cidr, int *client, int *server)
 {
-	int listener = listen_on(&t->server, MB_SERVER_ADDR, TEST_PORT);
+	int listener = listen_on(t->server, MB_SERVER_ADDR, TEST_PORT);
 
-	*client = connect_from(&t->client, MB_SERVER_ADDR, TEST_PORT, CONNECT_OK_MS);
+	*client = connect_from(t->client, MB_SERVER_ADDR, TEST_PORT, CONNECT_OK_MS);
 	ck_assert_msg(*client >= 0, "connect through gw: %s", strerror(-*client));
 	*server = accept_from(listener, peer_cidr);
 	ck_assert_int_eq(fcntl(*server, F_SETFL, O_NONBLOCK), 0);

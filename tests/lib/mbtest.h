@@ -1,14 +1,14 @@
 /*
  * mbtest.h: a routed little network for the middlebox tests
- * (tests/integ/test_middlebox*.c), built in the test process with netns/
- * primitives and libnl, without the engine:
+ * (tests/integ/test_middlebox*.c), built in the test process by the
+ * topology (topology_build_networks, through routedtest.h), without the
+ * engine:
  *
- *   client 10.1.0.2 --eth0-- gw eth0 10.1.0.1 | eth1 10.2.0.1 --eth0-- server 10.2.0.2
+ *   client 10.1.0.2 -- lan -- eth0 10.1.0.1 gw eth1 10.2.0.1 -- wan -- server 10.2.0.2
  *
- * Three namespaces of the tcase's leased run (nf<run>-mbc, -mbgw, -mbs),
- * so that run_tcase's fixtures remove them whatever happens; the gateway
- * forwards IPv4, the client's and the server's default routes go through
- * it. Cables are veth pairs, no switch: a middlebox does not need one.
+ * It is the tests' topo (topotest.h): run_tcase's fixtures remove it
+ * whatever happens. The gateway forwards; the client's and the server's
+ * default routes go through it.
  *
  * The socket helpers assert what must be true with generous deadlines and
  * return what was seen, for the tests to check what the spec measured.
@@ -30,11 +30,10 @@
 #define MB_GW_WAN_IF   "eth1"   /* toward the server: the NAT side */
 
 struct mb_topo {
-	struct topo_host client, gw, server;   /* name, ns_name, nsfd, addr4 */
+	struct topo_host *client, *gw, *server;   /* in topo */
 };
 
-/* Builds the three namespaces (asserted); the tcase's run_clean_setup and
- * lease_teardown remove them on failure. */
+/* Builds the topology (asserted). */
 void mbtopo_build(struct mb_topo *t);
 void mbtopo_destroy(struct mb_topo *t);
 
