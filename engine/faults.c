@@ -1,6 +1,7 @@
 /*
  * faults.c: host faults at their time (poweroff, poweron, reboot, crash,
- * freeze/thaw, unplug/plug), through netns/'s topology. Network faults go
+ * freeze/thaw, unplug/plug of one cable or all), through netns/'s
+ * topology; on a router as on any host. Network faults go
  * to netfaults.c, which also hears of every power-off, boot and freeze of a
  * host.
  *
@@ -113,10 +114,13 @@ static int fault_apply(struct engine_run *r, const struct sc_fault *f, json_t *d
 				ret - netfaults_host_frozen(r, (size_t)f->host)));
 		break;
 	case SC_FAULT_UNPLUG:
-		ret = topology_host_unplug(r->topo, (size_t)f->host);
-		break;
 	case SC_FAULT_PLUG:
-		ret = topology_host_plug(r->topo, (size_t)f->host);
+		/* network: one cable of the host; without it, all of them */
+		if (f->network >= 0)
+			json_object_set_new(details, "network",
+					    json_string(r->sc->networks[f->network].name));
+		ret = topology_host_cable(r->topo, (size_t)f->host, f->network,
+					  f->kind == SC_FAULT_PLUG);
 		break;
 	default:
 		ret = -ENOTSUP;

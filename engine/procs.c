@@ -54,9 +54,12 @@ static int app_target(struct engine_run *r, struct run_app *a)
 	if (!sa->is_client)
 		return 0;
 	if (sa->target_host >= 0) {
+		/* the target's interface on a network the client shares with it */
 		const struct topo_host *h = &r->topo->hosts[sa->target_host];
+		int k = scenario_iface_toward(r->sc, sa->host, sa->target_host);
+		const struct topo_iface *f = &h->ifaces[k >= 0 && (size_t)k < h->nifaces ? k : 0];
 
-		text = sa->family == AF_INET6 ? h->addr6 : h->addr4;
+		text = sa->family == AF_INET6 ? f->addr6 : f->addr4;
 	} else {
 		text = sa->target_addr ? sa->target_addr : "";
 	}

@@ -107,15 +107,15 @@ ctl run --quiet "$DATA/pass.yaml" >"$TMP/q.out" 2>&1
 check "run --quiet: only the PASS line" \
 	sh -c "[ \$(wc -l <'$TMP/q.out') = 1 ] && grep -q '^PASS ' '$TMP/q.out'"
 
-# routed networks validate, but the engine cannot build them yet: refused
+# middleboxes validate, but the engine cannot build them yet: refused
 # at once with the place of the first key it cannot build, nothing runs
 "$NFCTL" validate "$DATA/nat.yaml" >/dev/null 2>&1
 check "validate: a file with networks: and a middlebox is valid" [ $? = 0 ]
 ctl run "$DATA/nat.yaml" >"$TMP/nat.out" 2>&1
 rc=$?
-check "run of a routed network: refused, exit 2 (was $rc)" [ $rc = 2 ]
-check "... naming the second network's place and what is missing" \
-	grep -q 'nat.yaml:7:3: a second network ("wan") is not supported by this engine yet' "$TMP/nat.out"
+check "run of a middlebox: refused, exit 2 (was $rc)" [ $rc = 2 ]
+check "... naming the middlebox's place and what is missing" \
+	grep -q 'nat.yaml:12:5: host "gw": middlebox: is not supported by this engine yet' "$TMP/nat.out"
 
 stop_pid "$DPID"
 rc=$?

@@ -311,7 +311,8 @@ START_TEST(test_files_as_before)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
 			text = read_text(path);
-			if (scenario_load(path, NULL, 0, &sc, &errs) == 0) {
+			/* files without networks: (the routed examples have it) */
+			if (scenario_load(path, NULL, 0, &sc, &errs) == 0 && !sc->networks_given) {
 				assert_as_before(sc, text);
 				parsed++;
 			}
