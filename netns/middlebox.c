@@ -352,14 +352,11 @@ int middlebox_counts(struct middlebox *mb, struct middlebox_counts *out)
 
 	if (!mb || !out)
 		return -EINVAL;
+	rc = 0;
 	if (mb->ce) {
 		rc = ct_count(mb->ce);   /* evicts the expired: their DESTROY events */
-		if (rc < 0)
-			return rc;
-		rc = middlebox_read(mb);
-		if (rc < 0)
-			return rc;
+		rc = rc < 0 ? rc : middlebox_read(mb);
 	}
 	*out = mb->counts;
-	return 0;
+	return rc < 0 ? rc : 0;
 }

@@ -100,7 +100,8 @@ int middlebox_read(struct middlebox *mb);
 /* Flushes the router's conntrack table (every family): the `forget:`
  * fault. Returns how many entries it forgot. -ENOTCONN when detached. */
 int middlebox_forget(struct middlebox *mb);
-/* The counts so far, expired entries evicted first (when attached). */
+/* The counts so far, expired entries evicted first (when attached). *OUT
+ * is filled also when that failed (the error is returned). */
 int middlebox_counts(struct middlebox *mb, struct middlebox_counts *out);
 
 /* ---- the parts, for middlebox.c and the tests -------------------------- */
