@@ -86,6 +86,7 @@ struct engine_run {
 	struct netfaults *nf;  /* network faults, link: (netfaults.h) */
 	struct observer *obs;  /* capture, sock_diag (observe.h) */
 	struct cmdapps *cmd;   /* cmd apps' mechanics (cmd/cmdapp.h), NULL: none */
+	struct middlebox **middleboxes;  /* per host, NULL: none (middleboxes.h) */
 	struct run_event *early;  /* events before t0, emitted at t0 */
 	size_t nearly, early_cap;
 	const char *end_reason;
