@@ -6,7 +6,8 @@
  *   build     lease a run id, build the hosts and wait for their links
  *             (hosts.c); make the cmd apps' directories (procs.c), start
  *             capturing and sampling every host (observe.h), put the
- *             hosts' link: on (netfaults.c), start the apps (procs.c: one
+ *             hosts' link: on (netfaults.c), the routers' middlebox:
+ *             (middleboxes.c), start the apps (procs.c: one
  *             process per built-in app, in its own process group, app.c
  *             inside; the cmd apps that listen, cmd/cmdapp.c)
  *   listen    wait until every server listens
@@ -21,7 +22,8 @@
  *             and read their last words (procs.c), decide the views and
  *             the cmd apps' verdicts (observe.h), emit verdicts, "end",
  *             build the result (report.c), stop the delay lines
- *             (netfaults.c), destroy the topology, release the id
+ *             (netfaults.c), close the middleboxes, destroy the topology,
+ *             release the id
  *
  * Every path, error and cancel included, goes through the same end.
  */
@@ -36,6 +38,7 @@
 
 #include "common/errname.h"
 #include "common/monotime.h"
+#include "engine/middleboxes.h"
 #include "engine/netfaults/netfaults.h"
 
 /* ---- preparation ------------------------------------------------------ */
@@ -181,6 +184,7 @@ static int run_loop(struct engine_run *r)
 			return -ECANCELED;
 		observe_tick(r);   /* before a fault: the captures read up to now */
 		procs_tick(r);     /* the cmd apps' output */
+		middleboxes_tick(r);   /* conntrack events, counted */
 		while (r->next_fault < r->sc->nfaults &&
 		       r->t0 + r->sc->faults[r->next_fault].at_us <= now) {
 			ret = fault_run(r, &r->sc->faults[r->next_fault++]);
@@ -282,6 +286,8 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	if (ret == 0)
 		ret = netfaults_host_boot(&r, -1);   /* the hosts' link: */
 	if (ret == 0)
+		ret = middleboxes_host_boot(&r, -1);   /* the routers' middlebox: */
+	if (ret == 0)
 		ret = procs_spawn(&r);
 	if (ret == 0)
 		ret = run_wait_listening(&r);
@@ -314,6 +320,7 @@ out:
 	observe_free(&r);
 	procs_free(&r);       /* a temporary run directory goes */
 	netfaults_end(&r);
+	middleboxes_free(&r);
 	topology_destroy(r.topo);
 	if (r.leased)
 		run_lease_release(&r.lease);

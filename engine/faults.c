@@ -3,7 +3,8 @@
  * freeze/thaw, unplug/plug of one cable or all), through netns/'s
  * topology; on a router as on any host. Network faults go
  * to netfaults.c, which also hears of every power-off, boot and freeze of a
- * host.
+ * host; a router's middlebox (middleboxes.c) hears of its power-off and
+ * boot, and forget: goes to it.
  *
  * Each fault emits a "fault" event (run_emit_fault, with the details its
  * kind has) stamped with the time it was applied; a poweron or plug is
@@ -20,6 +21,7 @@
 
 #include "common/errname.h"
 #include "common/monotime.h"
+#include "engine/middleboxes.h"
 #include "engine/netfaults/netfaults.h"
 
 /* Marks the apps of host H (or only app APP) as killed by a fault. */
@@ -49,6 +51,7 @@ static int fault_poweroff(struct engine_run *r, const struct sc_fault *f, json_t
 	apps_mark_killed(r, f->host, -1);
 	ret = topology_host_poweroff(r->topo, (size_t)f->host);
 	netfaults_host_down(r, (size_t)f->host);
+	middleboxes_host_down(r, (size_t)f->host);
 	if (ret < 0)
 		return fault_fail(r, f, ret);
 	if (f->kind == SC_FAULT_REBOOT) {
@@ -136,6 +139,8 @@ int fault_run(struct engine_run *r, const struct sc_fault *f)
 	json_t *details;
 	int ret;
 
+	if (f->kind == SC_FAULT_FORGET)
+		return middleboxes_forget(r, f);
 	if (f->kind >= SC_FAULT_DELAY)
 		return netfault_run(r, f);
 	if (f->host < 0 || (size_t)f->host >= r->topo->nhosts) {
@@ -151,6 +156,8 @@ int fault_run(struct engine_run *r, const struct sc_fault *f)
 	run_emit_fault(r, sc_fault_name(f->kind), f->host, "begin", details, at);
 	if (ret == 0 && !was_on && r->topo->hosts[f->host].powered)
 		ret = netfaults_host_boot(r, f->host);
+	if (ret == 0 && !was_on && r->topo->hosts[f->host].powered)
+		ret = middleboxes_host_boot(r, f->host);
 	return ret;
 }
 
@@ -169,5 +176,6 @@ int fault_reboot_end(struct engine_run *r, size_t h)
 		return ret;
 	}
 	run_emit_fault(r, "reboot", (int)h, "end", NULL, at);
-	return netfaults_host_boot(r, (int)h);
+	ret = netfaults_host_boot(r, (int)h);
+	return ret < 0 ? ret : middleboxes_host_boot(r, (int)h);
 }

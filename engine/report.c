@@ -2,11 +2,13 @@
  * report.c: the run's result object (engine.h): each app's verdict against
  * its expectation, the steps whose expect: failed, and "passed" with the
  * first failure in plain words as "reason"; the observers' members
- * (observe.h), the cmd apps' (cmd/cmdapp.h) and the impairment engine's
- * (netfaults.h) follow, in that order.
+ * (observe.h), the cmd apps' (cmd/cmdapp.h), the impairment engine's
+ * (netfaults.h) and the middleboxes' counts (middleboxes.h) follow, in
+ * that order.
  */
 #include "engine/run.h"
 #include "engine/cmd/cmdapp.h"
+#include "engine/middleboxes.h"
 #include "engine/netfaults/netfaults.h"
 
 #include <errno.h>
@@ -126,5 +128,7 @@ json_t *report_result(struct engine_run *r, int ret)
 	if (res)
 		json_object_set_new(res, "impair_engine", netfaults_engine_name(r)
 				    ? json_string(netfaults_engine_name(r)) : json_null());
+	if (res)
+		middleboxes_report(r, res);
 	return res;
 }
