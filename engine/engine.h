@@ -95,8 +95,21 @@
  *     "captures": [ { "host", "boot", "file" | null, "packets", "written",
  *                     "not_written", "kernel_dropped", "error" | null } ],
  *     "run_dir": the cmd apps' run directory or null, "run_dir_kept": bool,
- *     "impair_engine": "netem" | "queue" | null }
+ *     "impair_engine": "netem" | "queue" | null,
+ *     "middleboxes": [ { "host", "created", "expired", "forgotten",
+ *                        "events_lost": true (only when so) } ] }
  * "passed" is true when every expectation and every step expect: held.
+ *
+ * Middleboxes (scenario middlebox:, netns/middlebox.h): one item per
+ * router with one, in hosts order (empty when none): the connections its
+ * conntrack table tracked during the run, from conntrack's own events.
+ * "created": entries made (a connection through it, or one picked up
+ * again mid-stream by expired: pickup); "expired": entries it dropped by
+ * itself (idle longer than idle_timeout, or closed); "forgotten": entries
+ * a forget: fault flushed. What a powered-off router held is in none of
+ * them; the counts go on across its reboots. "events_lost": the event
+ * socket overran, the counts are lower bounds. A forget: fault's event
+ * has "forgotten", how many entries that flush removed.
  *
  * Network faults (engine/netfaults/netfaults.h has the model). Their "fault"
  * events carry "engine", what served them: "netem" (qdiscs) or "queue" (the
