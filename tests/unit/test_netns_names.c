@@ -7,6 +7,7 @@
 #include "tests/lib/testlib.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -201,6 +202,55 @@ START_TEST(test_default_mac)
 }
 END_TEST
 
+static int mac_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 6);
+}
+
+/* 1000 hosts of one run, each with up to 8 interfaces: every MAC unique,
+ * every one locally administered unicast; eth0's is the host's own. */
+START_TEST(test_iface_macs_unique)
+{
+	static uint8_t seen[1000 * 8][6];
+	size_t n = 0;
+	uint8_t eth0[6], mac[6];
+	char text[18];
+
+	host_default_mac(eth0, 12, 700);
+	host_iface_mac(mac, eth0, 0);
+	ck_assert_mem_eq(mac, eth0, 6);
+	host_iface_mac(mac, eth0, 1);
+	mac_format(mac, text);
+	ck_assert_str_eq(text, "06:6e:00:0c:02:bc");
+	for (unsigned h = 1; h <= 1000; h++) {
+		host_default_mac(eth0, 12, h);
+		for (unsigned k = 0; k < 8; k++) {
+			host_iface_mac(seen[n], eth0, k);
+			ck_assert_uint_eq(seen[n][0] & 0x03, 0x02);
+			n++;
+		}
+	}
+	qsort(seen, n, sizeof(seen[0]), mac_cmp);
+	for (size_t j = 1; j < n; j++)
+		ck_assert(memcmp(seen[j - 1], seen[j], 6) != 0);
+}
+END_TEST
+
+START_TEST(test_network_switch_name)
+{
+	char buf[32];
+
+	ck_assert_int_eq(netns_network_switch_name(buf, sizeof(buf), 12, "wan"), 0);
+	ck_assert_str_eq(buf, "nf12-sw-wan");
+	ck_assert_int_eq(netns_network_switch_name(buf, sizeof(buf), 65535,
+						   "abcdefghijklmno"), 0);
+	ck_assert_str_eq(buf, "nf65535-sw-abcdefghijklmno");
+	ck_assert_int_eq(netns_network_switch_name(buf, 8, 12, "wan"), -ENAMETOOLONG);
+	ck_assert_int_eq(netns_network_switch_name(buf, sizeof(buf), 12, "Wan"), -EINVAL);
+	ck_assert_int_eq(netns_network_switch_name(buf, sizeof(buf), 65536, "wan"), -EINVAL);
+}
+END_TEST
+
 static const struct {
 	const char *text;
 	int want;
@@ -307,6 +357,8 @@ static Suite *names_suite(void)
 
 	tc = tcase_create("macs");
 	tcase_add_test(tc, test_default_mac);
+	tcase_add_test(tc, test_iface_macs_unique);
+	tcase_add_test(tc, test_network_switch_name);
 	tcase_add_loop_test(tc, test_mac_parse, 0, (int)ARRAY_LEN(macs));
 	tcase_add_test(tc, test_mac_round_trip);
 	suite_add_tcase(s, tc);
