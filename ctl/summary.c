@@ -10,6 +10,7 @@
  *            output, last 1 line:
  *              stderr: ... writev() failed (32: Broken pipe) ...
  *   network faults: delay, loss and rate by netem
+ *   middlebox gw: conntrack entries 1 created, 1 expired, 0 forgotten
  */
 #include "ctl/summary.h"
 
@@ -144,6 +145,14 @@ void summary_run(FILE *out, const char *prefix, const json_t *result)
 			member(result, "impair_engine"));
 	json_array_foreach(json_object_get(result, "captures"), i, cap)
 		capture_trouble(out, prefix, cap);
+	json_array_foreach(json_object_get(result, "middleboxes"), i, cap)
+		fprintf(out, "%s  middlebox %s: conntrack entries %lld created, %lld expired, "
+			"%lld forgotten%s\n", prefix, member(cap, "host"),
+			(long long)json_integer_value(json_object_get(cap, "created")),
+			(long long)json_integer_value(json_object_get(cap, "expired")),
+			(long long)json_integer_value(json_object_get(cap, "forgotten")),
+			json_is_true(json_object_get(cap, "events_lost"))
+			? " (events lost: at least)" : "");
 }
 
 void summary_pcap(FILE *out, const char *prefix, const json_t *result)

@@ -121,6 +121,11 @@ m = json.load(open(sys.argv[1]))["result"]["middleboxes"]
 print(" ".join("%s:%d:%d:%d" % (x["host"], x["created"], x["expired"], x["forgotten"]) for x in m))' \
 	"$TMP/nat.json" 2>/dev/null)
 check "... gw created 1 entry, 1 expired, none forgotten (got $mbs)" [ "$mbs" = gw:1:1:0 ]
+nat_run=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["run"])' \
+	"$TMP/nat.json" 2>/dev/null)
+ctl show "$nat_run" >"$TMP/nat.show" 2>&1
+check "... show gives them in words" \
+	grep -q 'middlebox gw: conntrack entries 1 created, 1 expired, 0 forgotten' "$TMP/nat.show"
 
 stop_pid "$DPID"
 rc=$?
