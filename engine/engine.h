@@ -198,9 +198,9 @@ struct engine_opts {
 
 /*
  * 0 when this engine can run SC; -ENOTSUP with WHY ("file:line:col: ...",
- * LEN bytes) when SC needs what it cannot build yet (several networks,
- * routers, middleboxes, a fault on one network, forget:). engine_run
- * checks it first; the daemon checks it when a run is asked for.
+ * LEN bytes) when SC needs what it cannot build yet (a delay, loss, rate,
+ * drop or reject on one network: supported.c). engine_run checks it first;
+ * the daemon checks it when a run is asked for.
  */
 int engine_supports(const struct scenario *sc, char *why, size_t len);
 
