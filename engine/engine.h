@@ -68,9 +68,13 @@
  * error's IP source among its interfaces' addresses (the peer for its own
  * RST; the host whose firewall rejected; a router; a NAT gateway, which
  * owns the address it masquerades to), or the address itself when no host
- * of the run has it; and the evidence ends with the packet in words ("RST
- * from server 10.0.0.1", "ICMP host unreachable from gw 10.2.0.1", "RST
- * from 192.0.2.7"). Unknown (null, no "from" in the verdict event) for
+ * of the run has it. A host that answered in another's name (a router's
+ * or load balancer's reset of a packet it would forward carries the
+ * destination's address) is named by the frame: it came from that host's
+ * interface with the TTL it was made with, not forwarded. The evidence
+ * ends with the packet in words ("RST from server 10.0.0.1", "ICMP host
+ * unreachable from gw 10.2.0.1", "RST from 192.0.2.7", "RST from lb, sent
+ * as server 10.2.0.3"). Unknown (null, no "from" in the verdict event) for
  * the other verdicts, for an error the app's own kernel made (no route)
  * and when the wire did not see the packet. The app's and the kernel's
  * views cannot tell the sender; the views' agreement is on the verdicts.

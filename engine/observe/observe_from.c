@@ -8,6 +8,15 @@
  * host's address), a router's ICMP error or reset the router, a NAT
  * gateway's reset the gateway (it owns the address the connection was
  * masqueraded to). An address no host of the run has is named as itself.
+ *
+ * A host may also answer in another's name: a load balancer's or a
+ * firewall's reset of a forwarded packet carries the address the packet
+ * was sent to. The frame tells: its source MAC is the last hop's, and a
+ * packet no router forwarded still has the TTL (hop limit) its sender
+ * gave it. When the source address is one host's but the frame came,
+ * unforwarded, from another host's interface, that other host sent it
+ * ("RST from lb, sent as server 10.2.0.3"). A host's TTL is 64, or its
+ * net.ipv4.ip_default_ttl / net.ipv6.conf.*.hop_limit sysctl.
  */
 #include "engine/observe/observe_int.h"
 
@@ -19,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int host_addr_note(struct observer *o, size_t *cap, const char *cidr, size_t host)
+/* Notes CIDR's address as HOST's, once: HOST's entries so far start at
+ * FIRST (no two hosts of a run share an address). */
+static int host_addr_note(struct observer *o, size_t *cap, size_t first, const char *cidr,
+			  size_t host)
 {
 	struct ip_endpoint e;
 	char text[64];
@@ -30,7 +42,7 @@ static int host_addr_note(struct observer *o, size_t *cap, const char *cidr, siz
 	text[strcspn(text, "/")] = '\0';
 	if (ip_endpoint_parse(&e, text, 0) < 0)
 		return 0;
-	for (size_t i = 0; i < o->naddrs; i++)
+	for (size_t i = first; i < o->naddrs; i++)
 		if (ip_endpoint_same_addr(&o->addrs[i].addr, &e))
 			return 0;
 	if (o->naddrs == *cap) {
@@ -54,6 +66,7 @@ int obs_addrs_build(struct engine_run *r)
 
 	for (size_t i = 0; ret == 0 && i < r->topo->nhosts; i++) {
 		const struct topo_host *th = &r->topo->hosts[i];
+		size_t first = o->naddrs;
 		int sh = -1;
 
 		/* the topology's hosts are the scenario's, in its order */
@@ -62,15 +75,20 @@ int obs_addrs_build(struct engine_run *r)
 		for (size_t k = 0; sh < 0 && k < r->sc->nhosts; k++)
 			if (strcmp(r->sc->hosts[k].name, th->name) == 0)
 				sh = (int)k;
-		ret = host_addr_note(o, &cap, th->addr4, i);
+		ret = host_addr_note(o, &cap, first, th->addr4, i);
 		if (ret == 0)
-			ret = host_addr_note(o, &cap, th->addr6, i);
+			ret = host_addr_note(o, &cap, first, th->addr6, i);
+		for (size_t k = 0; ret == 0 && k < th->nifaces; k++) {
+			ret = host_addr_note(o, &cap, first, th->ifaces[k].addr4, i);
+			if (ret == 0)
+				ret = host_addr_note(o, &cap, first, th->ifaces[k].addr6, i);
+		}
 		for (size_t k = 0; ret == 0 && sh >= 0 && k < r->sc->hosts[sh].nifaces; k++) {
 			const struct sc_iface *f = &r->sc->hosts[sh].ifaces[k];
 
-			ret = host_addr_note(o, &cap, f->addr4, i);
+			ret = host_addr_note(o, &cap, first, f->addr4, i);
 			if (ret == 0)
-				ret = host_addr_note(o, &cap, f->addr6, i);
+				ret = host_addr_note(o, &cap, first, f->addr6, i);
 		}
 	}
 	return ret;
@@ -86,16 +104,52 @@ int obs_addr_host(const struct engine_run *r, const struct ip_endpoint *addr)
 	return -1;
 }
 
-const char *obs_from_name(const struct engine_run *r, const struct ip_endpoint *addr,
-			  char *buf, size_t len)
+/* The host one of whose interfaces has MAC, or -1. */
+static int mac_host(const struct engine_run *r, const uint8_t mac[6])
 {
-	int h = obs_addr_host(r, addr);
+	for (size_t i = 0; i < r->topo->nhosts; i++) {
+		const struct topo_host *th = &r->topo->hosts[i];
 
-	if (h >= 0)
-		snprintf(buf, len, "%s", r->topo->hosts[h].name);
-	else if (ip_endpoint_format_addr(addr, buf, len) < 0)
-		snprintf(buf, len, "?");
-	return buf;
+		if (memcmp(th->mac, mac, 6) == 0)
+			return (int)i;
+		for (size_t k = 0; k < th->nifaces; k++)
+			if (memcmp(th->ifaces[k].mac, mac, 6) == 0)
+				return (int)i;
+	}
+	return -1;
+}
+
+/* The TTL (IPv4) or hop limit (IPv6) host H gives the packets it makes. */
+static unsigned initial_ttl(const struct engine_run *r, size_t h, int family)
+{
+	const struct topo_host *th = &r->topo->hosts[h];
+	unsigned ttl = 64;
+
+	for (size_t k = 0; k < th->nsysctls; k++) {
+		const char *key = th->sysctls[k].key, *dot = strrchr(key, '.');
+		bool v4 = strcmp(key, "net.ipv4.ip_default_ttl") == 0;
+		bool v6 = strncmp(key, "net.ipv6.conf.", 14) == 0 && dot &&
+			  strcmp(dot, ".hop_limit") == 0;
+
+		if ((family == AF_INET && v4) || (family == AF_INET6 && v6))
+			ttl = (unsigned)strtoul(th->sysctls[k].value, NULL, 10);
+	}
+	return ttl;
+}
+
+/* The host that sent E, by the rules above, or -1 (no host has its
+ * address). */
+static int sender_host(const struct engine_run *r, const struct obs_wire_ev *e)
+{
+	int a = obs_addr_host(r, &e->from), m;
+
+	if (a < 0)
+		return -1;
+	m = mac_host(r, e->mac);
+	if (m >= 0 && m != a && e->ttl == initial_ttl(r, (size_t)m, e->from.family) &&
+	    e->ttl >= initial_ttl(r, (size_t)a, e->from.family))
+		return m;
+	return a;
 }
 
 /* A destination unreachable's code in words. */
@@ -140,17 +194,25 @@ static const char *icmp_code_text(uint8_t proto, uint8_t code)
 void obs_sent_text(const struct engine_run *r, const struct obs_wire_ev *e, char *from,
 		   size_t from_len, char *sent, size_t sent_len)
 {
-	char addr[INET6_ADDRSTRLEN];
-	bool known = obs_addr_host(r, &e->from) >= 0;
+	char addr[INET6_ADDRSTRLEN], who[96];
+	int a = obs_addr_host(r, &e->from), h = sender_host(r, e);
 
-	obs_from_name(r, &e->from, from, from_len);
 	if (ip_endpoint_format_addr(&e->from, addr, sizeof(addr)) < 0)
 		snprintf(addr, sizeof(addr), "?");
+	if (h < 0) {
+		snprintf(from, from_len, "%s", addr);
+		snprintf(who, sizeof(who), "%s", addr);
+	} else {
+		snprintf(from, from_len, "%s", r->topo->hosts[h].name);
+		if (h == a)
+			snprintf(who, sizeof(who), "%s %s", r->topo->hosts[h].name, addr);
+		else
+			snprintf(who, sizeof(who), "%s, sent as %s %s", r->topo->hosts[h].name,
+				 r->topo->hosts[a].name, addr);
+	}
 	if (e->fact == OW_ICMP_IN)
-		snprintf(sent, sent_len, "ICMP %s from %s%s%s",
-			 icmp_code_text(e->icmp_proto, e->icmp_code), known ? from : "",
-			 known ? " " : "", addr);
+		snprintf(sent, sent_len, "ICMP %s from %s",
+			 icmp_code_text(e->icmp_proto, e->icmp_code), who);
 	else
-		snprintf(sent, sent_len, "RST from %s%s%s", known ? from : "", known ? " " : "",
-			 addr);
+		snprintf(sent, sent_len, "RST from %s", who);
 }

@@ -66,7 +66,9 @@ struct obs_wire_ev {
 	uint8_t icmp_proto, icmp_code; /* OW_ICMP_IN: IPPROTO_ICMP(V6), its code */
 	uint16_t count;    /* OW_RETRY_OUT: retransmissions in this series */
 	uint16_t probes;   /* OW_RETRY_OUT: keepalive/zero-window probes */
-	struct ip_endpoint from; /* OW_RST_IN, OW_ICMP_IN: the IP source (no port) */
+	struct ip_endpoint from; /* OW_RST_IN, OW_ICMP_IN: the IP source (no port), */
+	uint8_t ttl;             /* its TTL or hop limit as it arrived */
+	uint8_t mac[6];          /* and the frame's source: the last hop */
 };
 
 /* A change seen by sock_diag. */
@@ -181,12 +183,11 @@ int obs_endpoint_parse(const char *text, struct ip_endpoint *e);
 int obs_addrs_build(struct engine_run *r);
 /* The host that has ADDR (its port ignored), or -1. */
 int obs_addr_host(const struct engine_run *r, const struct ip_endpoint *addr);
-/* ADDR's sender as "from" says it: its host's name, else the address. */
-const char *obs_from_name(const struct engine_run *r, const struct ip_endpoint *addr,
-			  char *buf, size_t len);
 /* The packet E (an OW_RST_IN or OW_ICMP_IN) in words, with its sender:
  * "RST from server 10.0.0.2", "ICMP host unreachable from gw 10.2.0.1",
- * "RST from 192.0.2.7" (no host of the run has it). Also sets FROM. */
+ * "RST from 192.0.2.7" (no host of the run has it), "RST from lb, sent
+ * as server 10.2.0.3" (a host that answered in another's name). FROM gets
+ * the sender as "from" says it: its host's name, else the address. */
 void obs_sent_text(const struct engine_run *r, const struct obs_wire_ev *e, char *from,
 		   size_t from_len, char *sent, size_t sent_len);
 

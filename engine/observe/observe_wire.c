@@ -226,7 +226,19 @@ static void wire_out(struct obs_conn *c, const struct decoded_packet *p, int64_t
 	}
 }
 
-static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t t)
+/* Who sent the RST or ICMP error E: its IP source, TTL and the frame's
+ * source MAC (FRAME holds at least an Ethernet header). */
+static void note_sender(struct obs_wire_ev *e, const struct decoded_packet *p,
+			const uint8_t *frame)
+{
+	e->from = p->src;
+	e->from.port = 0;
+	e->ttl = p->ttl;
+	memcpy(e->mac, frame + 6, 6);
+}
+
+static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t t,
+		    const uint8_t *frame)
 {
 	uint8_t f = p->tcp_flags;
 
@@ -240,10 +252,8 @@ static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t 
 		wire_log(c, t, OW_SYNACK_IN, 0);
 	if (f & TCPDECODE_RST) {
 		wire_log(c, t, OW_RST_IN, 0);
-		if (last_fact_is(c, OW_RST_IN)) {
-			c->wire[c->nwire - 1].from = p->src;
-			c->wire[c->nwire - 1].from.port = 0;
-		}
+		if (last_fact_is(c, OW_RST_IN))
+			note_sender(&c->wire[c->nwire - 1], p, frame);
 	} else if (f & TCPDECODE_FIN)
 		wire_log(c, t, OW_FIN_IN, 0);
 	c->last_in = t;
@@ -291,7 +301,7 @@ static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct 
 }
 
 static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decoded_packet *p,
-			int64_t t)
+			int64_t t, const uint8_t *frame)
 {
 	bool in = is_host(oh, &p->dst);
 	struct obs_conn *c;
@@ -314,8 +324,7 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 
 			e->icmp_proto = p->ip_proto;
 			e->icmp_code = p->icmp_code;
-			e->from = p->src;
-			e->from.port = 0;
+			note_sender(e, p, frame);
 		}
 	}
 	emit_packet(r, oh, c, p, !in, t);
@@ -333,7 +342,7 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 	if (r->obs->finished || decode_ethernet_frame(pkt->data, pkt->caplen, &p) < 0)
 		return;
 	if (p.kind == DECODED_ICMP) {
-		icmp_packet(r, oh, &p, t);
+		icmp_packet(r, oh, &p, t, pkt->data);
 		return;
 	}
 	if (p.kind != DECODED_TCP)
@@ -351,6 +360,6 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 	if (out)
 		wire_out(c, &p, t);
 	else
-		wire_in(c, &p, t);
+		wire_in(c, &p, t, pkt->data);
 	emit_packet(r, oh, c, &p, out, t);
 }
