@@ -1,0 +1,303 @@
+/*
+ * test_from.c: who sent it (root). A verdict caused by a packet names the
+ * host that sent the packet, from the wire view: the result's "from", the
+ * "verdict" event's "from", the wire view's "from", and the evidence in
+ * words ("RST from client 10.0.0.2", "ICMP host unreachable from server
+ * 10.0.0.1"). The views still agree.
+ *
+ *   - crash-unread: the client's kernel resets: rst from the client;
+ *   - reject-reset: the server host's firewall resets: rst from the server;
+ *   - reject-icmp: its ICMP host unreachable, to an established connection
+ *     and to a SYN: unreachable from the server;
+ *   - a connect refused by the server's kernel: refused from the server;
+ *     an error the client's own kernel made (no route): no "from";
+ *   - an RST from an address no host of the run has (a cmd app adds it to
+ *     the server's host): "from" is the address;
+ *   - routed: a router's ICMP host unreachable for a dead host names the
+ *     router (scenarios/router-dead-host.yaml); a router that resets in the
+ *     server's name is named, the server's own RST it forwards is the
+ *     server's (tests/data/from-router-reset.yaml). Skipped, saying why,
+ *     where the engine cannot build them.
+ *
+ * After every run: nothing of it left (tests/lib/enginetest.c).
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "tests/lib/enginetest.h"
+#include "tests/lib/testlib.h"
+
+#define TEST_TIMEOUT_S 60
+
+/* HOST's IPv4 address as the topology event gives it, without its prefix. */
+static const char *host_addr(const struct run_log *log, const char *host, char *buf,
+			     size_t len)
+{
+	json_t *topo = json_array_get(events_of(log, "topology", NULL), 0);
+	json_t *h;
+	size_t i;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(topo, "hosts"), i, h)
+		if (strcmp(json_string_value(json_object_get(h, "name")), host) == 0)
+			snprintf(buf, len, "%s", json_string_value(json_object_get(h, "addr")));
+	json_decref(topo);
+	buf[strcspn(buf, "/")] = '\0';
+	ck_assert_msg(buf[0], "no address of host %s in the topology event", host);
+	return buf;
+}
+
+/* The host whose IPv4 address is ADDR ("10.0.0.1"). */
+static const char *host_with(const struct run_log *log, const char *addr, char *buf,
+			     size_t len)
+{
+	json_t *topo = json_array_get(events_of(log, "topology", NULL), 0);
+	json_t *h;
+	size_t i, n = strlen(addr);
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(topo, "hosts"), i, h) {
+		const char *a = json_string_value(json_object_get(h, "addr"));
+
+		if (a && strncmp(a, addr, n) == 0 && a[n] == '/')
+			snprintf(buf, len, "%s", json_string_value(json_object_get(h, "name")));
+	}
+	json_decref(topo);
+	ck_assert_msg(buf[0], "no host has %s", addr);
+	return buf;
+}
+
+/*
+ * APP's verdict is VERDICT from FROM (NULL: no "from" anywhere), and its
+ * evidence holds SENT (when not NULL): in the result, in the "verdict"
+ * event, in the wire view; its views agree.
+ */
+static void check_from(json_t *result, const struct run_log *log, const char *app,
+		       const char *verdict, const char *from, const char *sent)
+{
+	json_t *a = app_result(result, app);
+	json_t *ev = event_of(log, "verdict", app);
+	json_t *wire = json_object_get(json_object_get(a, "views"), "wire");
+	const char *evidence = json_string_value(json_object_get(a, "evidence"));
+	const char *got = json_string_value(json_object_get(a, "from"));
+
+	ck_assert_msg(strcmp(json_string_value(json_object_get(a, "verdict")), verdict) == 0,
+		      "%s saw %s, expected %s", app,
+		      json_string_value(json_object_get(a, "verdict")), verdict);
+	ck_assert_msg(json_object_get(a, "from"), "%s: the result has no \"from\"", app);
+	if (!from) {
+		ck_assert_msg(json_is_null(json_object_get(a, "from")),
+			      "%s: from %s, expected null", app, got ? got : "?");
+		ck_assert_msg(!json_object_get(ev, "from"), "%s: the verdict event has from",
+			      app);
+		return;
+	}
+	ck_assert_msg(got && strcmp(got, from) == 0, "%s: from %s, expected %s", app,
+		      got ? got : "null", from);
+	ck_assert_msg(strcmp(json_string_value(json_object_get(ev, "from")) ?: "", from) == 0,
+		      "%s: the verdict event's from is %s, expected %s", app,
+		      json_string_value(json_object_get(ev, "from")) ?: "absent", from);
+	ck_assert_msg(json_is_object(wire) &&
+		      strcmp(json_string_value(json_object_get(wire, "from")) ?: "", from) == 0,
+		      "%s: the wire view does not name %s", app, from);
+	ck_assert_msg(strstr(json_string_value(json_object_get(ev, "evidence")), sent),
+		      "%s: the verdict event's evidence lacks \"%s\"", app, sent);
+	ck_assert_msg(evidence && strstr(evidence, sent), "%s: evidence \"%s\" lacks \"%s\"",
+		      app, evidence ? evidence : "", sent);
+	ck_assert_msg(strstr(json_string_value(json_object_get(wire, "evidence")), sent),
+		      "%s: the wire view's evidence lacks \"%s\"", app, sent);
+	ck_assert_msg(json_is_true(json_object_get(a, "agree")), "%s: the views disagree", app);
+}
+
+static void check_passed(json_t *result, const char *what)
+{
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s failed: %s", what,
+		      json_string_value(json_object_get(result, "reason")));
+}
+
+START_TEST(test_crash_unread)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96];
+
+	NF_REQUIRE_ROOT();
+	result = run_example("crash-unread.yaml", &log);
+	check_passed(result, "crash-unread.yaml");
+	snprintf(sent, sizeof(sent), "RST from client %s",
+		 host_addr(&log, "client", addr, sizeof(addr)));
+	check_from(result, &log, "server", "rst", "client", sent);
+	check_from(result, &log, "client", "nothing", NULL, NULL);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+START_TEST(test_reject_reset)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96];
+
+	NF_REQUIRE_ROOT();
+	result = run_example("reject-reset.yaml", &log);
+	check_passed(result, "reject-reset.yaml");
+	snprintf(sent, sizeof(sent), "RST from server %s",
+		 host_addr(&log, "server", addr, sizeof(addr)));
+	check_from(result, &log, "client", "rst", "server", sent);
+	check_from(result, &log, "server", "nothing", NULL, NULL);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+START_TEST(test_reject_icmp)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96];
+
+	NF_REQUIRE_ROOT();
+	result = run_example("reject-icmp.yaml", &log);
+	check_passed(result, "reject-icmp.yaml");
+	snprintf(sent, sizeof(sent), "ICMP host unreachable from server %s",
+		 host_addr(&log, "server", addr, sizeof(addr)));
+	check_from(result, &log, "client", "unreachable", "server", sent);
+	check_from(result, &log, "prober", "unreachable", "server", sent);
+	check_from(result, &log, "server", "nothing", NULL, NULL);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char host[32], sent[96];
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/refused-unreachable-halfclose.yaml", &log);
+	check_passed(result, "refused-unreachable-halfclose.yaml");
+	/* nobody connects to 10.0.0.1:5001: that host's kernel refuses */
+	host_with(&log, "10.0.0.1", host, sizeof(host));
+	snprintf(sent, sizeof(sent), "RST from %s 10.0.0.1", host);
+	check_from(result, &log, "nobody", "refused", host, sent);
+	/* no route: the client's own kernel says so, nothing on the wire */
+	check_from(result, &log, "noroute", "unreachable", NULL, NULL);
+	check_from(result, &log, "client", "fin", NULL, NULL);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+START_TEST(test_foreign_address)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96];
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/from-foreign-address.yaml", &log);
+	check_passed(result, "from-foreign-address.yaml");
+	check_from(result, &log, "stranger", "refused", "10.0.0.99", "RST from 10.0.0.99");
+	snprintf(sent, sizeof(sent), "RST from server %s",
+		 host_addr(&log, "server", addr, sizeof(addr)));
+	check_from(result, &log, "known", "refused", "server", sent);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+/* Runs the scenario PATH; NULL with SKIP saying why when it is absent or
+ * the engine cannot build it yet. */
+static json_t *run_routed(const char *path, struct run_log *log, char *skip, size_t len)
+{
+	struct scenario *sc;
+	char why[512];
+	json_t *result;
+	int ret;
+
+	if (access(path, R_OK) != 0) {
+		snprintf(skip, len, "%s is not there", path);
+		return NULL;
+	}
+	sc = load(path);
+	if (engine_supports(sc, why, sizeof(why)) < 0) {
+		scenario_free(sc);
+		snprintf(skip, len, "%s", why);
+		return NULL;
+	}
+	ret = run_and_check(sc, &(struct engine_opts){ 0 }, log, &result);
+	ck_assert_msg(ret == 0, "%s: %s", path,
+		      json_string_value(json_object_get(result, "error")));
+	scenario_free(sc);
+	check_passed(result, path);
+	return result;
+}
+
+START_TEST(test_router_unreachable)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96], skip[600];
+
+	NF_REQUIRE_ROOT();
+	result = run_routed("scenarios/router-dead-host.yaml", &log, skip, sizeof(skip));
+	if (!result)
+		NF_SKIP("%s", skip);
+	/* r's address on lan, the client's network, is its eth0's */
+	snprintf(sent, sizeof(sent), "ICMP host unreachable from r %s",
+		 host_addr(&log, "r", addr, sizeof(addr)));
+	check_from(result, &log, "client", "unreachable", "r", sent);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+START_TEST(test_router_reset)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96], skip[600];
+
+	NF_REQUIRE_ROOT();
+	result = run_routed("tests/data/from-router-reset.yaml", &log, skip, sizeof(skip));
+	if (!result)
+		NF_SKIP("%s", skip);
+	host_addr(&log, "server", addr, sizeof(addr));
+	snprintf(sent, sizeof(sent), "RST from r, sent as server %s", addr);
+	check_from(result, &log, "client", "refused", "r", sent);
+	snprintf(sent, sizeof(sent), "RST from server %s", addr);
+	check_from(result, &log, "direct", "refused", "server", sent);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+static Suite *from_suite(void)
+{
+	Suite *s = suite_create("from");
+	TCase *tc = tcase_create("Kernel: who sent the RST or ICMP error");
+
+	tcase_set_timeout(tc, TEST_TIMEOUT_S);
+	tcase_add_test(tc, test_crash_unread);
+	tcase_add_test(tc, test_reject_reset);
+	tcase_add_test(tc, test_reject_icmp);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_foreign_address);
+	tcase_add_test(tc, test_router_unreachable);
+	tcase_add_test(tc, test_router_reset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return nf_run_suite(from_suite());
+}
