@@ -8,7 +8,8 @@
  *   - crash-unread: the client's kernel resets: rst from the client;
  *   - reject-reset: the server host's firewall resets: rst from the server;
  *   - reject-icmp: its ICMP host unreachable, to an established connection
- *     and to a SYN: unreachable from the server;
+ *     and to a SYN: unreachable from the server; the same over IPv6 with an
+ *     ICMPv6 administratively prohibited;
  *   - a connect refused by the server's kernel: refused from the server;
  *     an error the client's own kernel made (no route): no "from";
  *   - an RST from an address no host of the run has (a cmd app adds it to
@@ -34,9 +35,10 @@
 
 #define TEST_TIMEOUT_S 60
 
-/* HOST's IPv4 address as the topology event gives it, without its prefix. */
-static const char *host_addr(const struct run_log *log, const char *host, char *buf,
-			     size_t len)
+/* HOST's address KEY ("addr", "addr6") as the topology event gives it,
+ * without its prefix. */
+static const char *host_addr_of(const struct run_log *log, const char *host, const char *key,
+				char *buf, size_t len)
 {
 	json_t *topo = json_array_get(events_of(log, "topology", NULL), 0);
 	json_t *h;
@@ -45,11 +47,17 @@ static const char *host_addr(const struct run_log *log, const char *host, char *
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(topo, "hosts"), i, h)
 		if (strcmp(json_string_value(json_object_get(h, "name")), host) == 0)
-			snprintf(buf, len, "%s", json_string_value(json_object_get(h, "addr")));
+			snprintf(buf, len, "%s", json_string_value(json_object_get(h, key)));
 	json_decref(topo);
 	buf[strcspn(buf, "/")] = '\0';
-	ck_assert_msg(buf[0], "no address of host %s in the topology event", host);
+	ck_assert_msg(buf[0], "no %s of host %s in the topology event", key, host);
 	return buf;
+}
+
+static const char *host_addr(const struct run_log *log, const char *host, char *buf,
+			     size_t len)
+{
+	return host_addr_of(log, host, "addr", buf, len);
 }
 
 /* The host whose IPv4 address is ADDR ("10.0.0.1"). */
@@ -175,6 +183,23 @@ START_TEST(test_reject_icmp)
 }
 END_TEST
 
+START_TEST(test_icmp6)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[128];
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/icmp6-admin-prohibited.yaml", &log);
+	check_passed(result, "icmp6-admin-prohibited.yaml");
+	snprintf(sent, sizeof(sent), "ICMP administratively prohibited from server %s",
+		 host_addr_of(&log, "server", "addr6", addr, sizeof(addr)));
+	check_from(result, &log, "client", "unreachable", "server", sent);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
 START_TEST(test_refused)
 {
 	struct run_log log = { 0 };
@@ -289,6 +314,7 @@ static Suite *from_suite(void)
 	tcase_add_test(tc, test_crash_unread);
 	tcase_add_test(tc, test_reject_reset);
 	tcase_add_test(tc, test_reject_icmp);
+	tcase_add_test(tc, test_icmp6);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_foreign_address);
 	tcase_add_test(tc, test_router_unreachable);
