@@ -183,30 +183,47 @@ static const char *proto_match(int proto, unsigned port)
 	}
 }
 
-/* Adds "MATCH VERDICT" to CHAIN_DIR; with a port, once per port field. */
+/* Adds "[IFACE] MATCH VERDICT" to CHAIN_DIR; with a port, once per port
+ * field. IFNAME: only packets in through (in) / out through (out) it. */
 static void script_port_rules(struct firewall *fw, const char *chain,
 			      enum link_dir one, int proto, unsigned port,
-			      const char *verdict)
+			      const char *ifname, const char *verdict)
 {
 	const char *match = proto_match(proto, port);
+	char iface[48] = "";
 
+	if (ifname)
+		snprintf(iface, sizeof(iface), "%s \"%s\" ",
+			 one == LINK_IN ? "iifname" : "oifname", ifname);
 	if (!port) {
-		script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s %s\n",
-			   chain, dir_suffix(one), match, verdict);
+		script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s%s %s\n",
+			   chain, dir_suffix(one), iface, match, verdict);
 		return;
 	}
-	script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s th dport %u %s\n",
-		   chain, dir_suffix(one), match, port, verdict);
-	script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s th sport %u %s\n",
-		   chain, dir_suffix(one), match, port, verdict);
+	script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s%s th dport %u %s\n",
+		   chain, dir_suffix(one), iface, match, port, verdict);
+	script_add(fw, "add rule inet " FIREWALL_TABLE " %s_%s %s%s th sport %u %s\n",
+		   chain, dir_suffix(one), iface, match, port, verdict);
+}
+
+/* An interface name nft may quote: [a-z0-9], at most IFNAMSIZ - 1. */
+static bool ifname_valid(const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; ifname[i]; i++)
+		if (i >= 15 || !((ifname[i] >= 'a' && ifname[i] <= 'z') ||
+				 (ifname[i] >= '0' && ifname[i] <= '9')))
+			return false;
+	return i > 0;
 }
 
 static int set_port_rules(struct firewall *fw, enum fw_kind kind, enum link_dir dir,
-			  int proto, unsigned port, const char *verdict)
+			  int proto, unsigned port, const char *ifname, const char *verdict)
 {
 	int rc;
 
-	if (!fw || !dir_valid(dir))
+	if (!fw || !dir_valid(dir) || (ifname && !ifname_valid(ifname)))
 		return -EINVAL;
 	rc = proto_check(proto, port);
 	if (rc < 0)
@@ -214,9 +231,9 @@ static int set_port_rules(struct firewall *fw, enum fw_kind kind, enum link_dir 
 	script_begin(fw);
 	script_flush(fw, kind, dir);
 	if (dir & LINK_IN)
-		script_port_rules(fw, kind_chain[kind], LINK_IN, proto, port, verdict);
+		script_port_rules(fw, kind_chain[kind], LINK_IN, proto, port, ifname, verdict);
 	if (dir & LINK_OUT)
-		script_port_rules(fw, kind_chain[kind], LINK_OUT, proto, port, verdict);
+		script_port_rules(fw, kind_chain[kind], LINK_OUT, proto, port, ifname, verdict);
 	return script_run(fw);
 }
 
@@ -224,11 +241,23 @@ static int set_port_rules(struct firewall *fw, enum fw_kind kind, enum link_dir 
 
 int firewall_drop(struct firewall *fw, enum link_dir dir, int proto, unsigned port)
 {
-	return set_port_rules(fw, FW_DROP, dir, proto, port, "drop");
+	return firewall_drop_on(fw, dir, proto, port, NULL);
+}
+
+int firewall_drop_on(struct firewall *fw, enum link_dir dir, int proto, unsigned port,
+		     const char *ifname)
+{
+	return set_port_rules(fw, FW_DROP, dir, proto, port, ifname, "drop");
 }
 
 int firewall_reject(struct firewall *fw, enum link_dir dir, int proto,
 		    unsigned port, enum fw_reject_with with)
+{
+	return firewall_reject_on(fw, dir, proto, port, with, NULL);
+}
+
+int firewall_reject_on(struct firewall *fw, enum link_dir dir, int proto,
+		       unsigned port, enum fw_reject_with with, const char *ifname)
 {
 	const char *verdict;
 
@@ -251,7 +280,7 @@ int firewall_reject(struct firewall *fw, enum link_dir dir, int proto,
 	default:
 		return -EINVAL;
 	}
-	return set_port_rules(fw, FW_REJECT, dir, proto, port, verdict);
+	return set_port_rules(fw, FW_REJECT, dir, proto, port, ifname, verdict);
 }
 
 /* Canonical text of ADDR without any "/prefix"; returns its family or

@@ -85,6 +85,12 @@ const char *firewall_error(const struct firewall *fw);
 int firewall_drop(struct firewall *fw, enum link_dir dir, int proto, unsigned port);
 int firewall_reject(struct firewall *fw, enum link_dir dir, int proto,
 		    unsigned port, enum fw_reject_with with);
+/* The same on one interface IFNAME only (in through it / out through it);
+ * NULL: every interface, as above. */
+int firewall_drop_on(struct firewall *fw, enum link_dir dir, int proto, unsigned port,
+		     const char *ifname);
+int firewall_reject_on(struct firewall *fw, enum link_dir dir, int proto,
+		       unsigned port, enum fw_reject_with with, const char *ifname);
 /* No packet passes from (in) / to (out) the peer addresses: IPv4 or IPv6
  * texts, a "/prefix" suffix is ignored (the host's address is meant, not its
  * subnet). One-way partitions use one direction; NPEERS 0 clears. */

@@ -3,7 +3,8 @@
  * namespaces (netns/firewall.h, one context per host, opened at its first
  * rule), and their heal.
  *
- * drop and reject go on the fault's host as written; a later one of the
+ * drop and reject go on the fault's host as written (with network:, on
+ * that interface only: iifname / oifname); a later one of the
  * same kind and direction replaces the earlier (the firewall flushes that
  * chain). A partition is a set of cuts: host A may not send to B
  * (A.cut_out[B]) and B may not receive from A (B.cut_in[A]); every cut is
@@ -53,6 +54,17 @@ static int fw_of(struct engine_run *r, size_t h, struct firewall **out)
 	return 0;
 }
 
+/* The fault's one interface (network:), or NULL for every interface. */
+static const char *iface_of(const struct engine_run *r, const struct sc_fault *f)
+{
+	int k;
+
+	if (f->network < 0)
+		return NULL;
+	k = topology_host_iface(r->topo, (size_t)f->host, (size_t)f->network);
+	return k < 0 ? NULL : r->topo->hosts[f->host].ifaces[k].ifname;
+}
+
 static enum link_dir link_dir_of(enum sc_direction d)
 {
 	return d == SC_DIR_IN ? LINK_IN : d == SC_DIR_BOTH ? LINK_BOTH : LINK_OUT;
@@ -65,7 +77,8 @@ int fwrules_drop(struct engine_run *r, const struct sc_fault *f)
 
 	if (ret < 0)
 		return ret;
-	ret = firewall_drop(fw, link_dir_of(f->direction), f->proto, (unsigned)f->port);
+	ret = firewall_drop_on(fw, link_dir_of(f->direction), f->proto, (unsigned)f->port,
+			       iface_of(r, f));
 	return ret < 0 ? fw_fail(r, (size_t)f->host, "drop", ret) : 0;
 }
 
@@ -82,8 +95,8 @@ int fwrules_reject(struct engine_run *r, const struct sc_fault *f)
 
 	if (ret < 0)
 		return ret;
-	ret = firewall_reject(fw, link_dir_of(f->direction), f->proto, (unsigned)f->port,
-			      with[f->reject_with]);
+	ret = firewall_reject_on(fw, link_dir_of(f->direction), f->proto, (unsigned)f->port,
+				 with[f->reject_with], iface_of(r, f));
 	return ret < 0 ? fw_fail(r, (size_t)f->host, "reject", ret) : 0;
 }
 

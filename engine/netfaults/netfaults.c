@@ -98,7 +98,8 @@ static void impair_details(json_t *details, const struct sc_impair *imp, enum sc
 		json_object_set_new(details, "rate", json_integer((json_int_t)imp->rate_bps));
 }
 
-static void firewall_details(json_t *details, const struct sc_fault *f)
+static void firewall_details(const struct engine_run *r, json_t *details,
+			     const struct sc_fault *f)
 {
 	static const char *const withs[] = {
 		[SC_REJECT_TCP_RESET] = "tcp-reset",
@@ -115,6 +116,9 @@ static void firewall_details(json_t *details, const struct sc_fault *f)
 		json_object_set_new(details, "port", json_integer(f->port));
 	if (f->kind == SC_FAULT_REJECT)
 		json_object_set_new(details, "with", json_string(withs[f->reject_with]));
+	if (f->network >= 0)
+		json_object_set_new(details, "network",
+				    json_string(r->sc->networks[f->network].name));
 }
 
 /* Host names of the hosts with MASK set (or with group G when MASK is
@@ -257,11 +261,11 @@ static int apply(struct engine_run *r, const struct sc_fault *f, json_t *details
 		ret = impair_apply(r, (size_t)f->host, f->direction);
 		break;
 	case SC_FAULT_DROP:
-		firewall_details(details, f);
+		firewall_details(r, details, f);
 		ret = fwrules_drop(r, f);
 		break;
 	case SC_FAULT_REJECT:
-		firewall_details(details, f);
+		firewall_details(r, details, f);
 		ret = fwrules_reject(r, f);
 		break;
 	case SC_FAULT_PARTITION:
