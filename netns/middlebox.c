@@ -212,9 +212,6 @@ int middlebox_rules_apply(int nsfd, const struct middlebox_conf *conf, char *err
 		step_failed(err, errlen, "middlebox configuration");
 		return rc;
 	}
-	rc = sysctls_write(nsfd, conf, err, errlen);
-	if (rc < 0)
-		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -226,7 +223,13 @@ int middlebox_rules_apply(int nsfd, const struct middlebox_conf *conf, char *err
 	job.script = s->text;
 	rc = netns_call_in(nsfd, script_run_here, &job);
 	free(s);
-	return rc;
+	if (rc < 0)
+		return rc;
+	/* After the rules: where conntrack is a module (a distribution
+	 * kernel, Debian 12's 6.1), its sysctls exist only once it is loaded,
+	 * which the rules' ct expressions do before nftables returns (the
+	 * event socket's bind only asks for it, without waiting). */
+	return sysctls_write(nsfd, conf, err, errlen);
 }
 
 /* ---- the object ------------------------------------------------------------ */
