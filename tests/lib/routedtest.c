@@ -59,13 +59,12 @@ static int counter_here(void *arg)
 	} else {
 		while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
 			char *sn, *sv, *n, *v;
-			int col = 0;
 
 			if (strncmp(names, "Ip: ", 4) != 0)
 				continue;
 			n = strtok_r(names, " \n", &sn);
 			v = strtok_r(values, " \n", &sv);
-			for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv), col++)
+			for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
 				if (!strcmp(n, "ForwDatagrams"))
 					c->value = atol(v);
 			break;
