@@ -17,8 +17,11 @@
  *   - routed: a router's ICMP host unreachable for a dead host names the
  *     router (scenarios/router-dead-host.yaml); a router that resets in the
  *     server's name is named, the server's own RST it forwards is the
- *     server's (tests/data/from-router-reset.yaml). Skipped, saying why,
- *     where the engine cannot build them.
+ *     server's (tests/data/from-router-reset.yaml); a load balancer's
+ *     reset of an expired flow names it (lb-idle-reset.yaml), a Linux NAT
+ *     gateway's reset of the server's late send names the gateway
+ *     (nat-pickup-server-rst.yaml). Skipped, saying why, where the engine
+ *     cannot build them.
  *
  * After every run: nothing of it left (tests/lib/enginetest.c).
  */
@@ -305,6 +308,37 @@ START_TEST(test_router_reset)
 }
 END_TEST
 
+/* The middleboxes' resets: APP of scenarios/FILE sees rst from HOST, sent
+ * as AS (NULL: from its own address). */
+static const struct {
+	const char *file, *app, *host, *as;
+} middlebox_cases[] = {
+	{ "scenarios/lb-idle-reset.yaml", "client", "lb", "server" },
+	{ "scenarios/nat-pickup-server-rst.yaml", "server", "gw", NULL },
+};
+
+START_TEST(test_middlebox_reset)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[128], skip[600];
+	const char *as = middlebox_cases[_i].as, *host = middlebox_cases[_i].host;
+
+	NF_REQUIRE_ROOT();
+	result = run_routed(middlebox_cases[_i].file, &log, skip, sizeof(skip));
+	if (!result)
+		NF_SKIP("%s", skip);
+	if (as)
+		snprintf(sent, sizeof(sent), "RST from %s, sent as %s %s", host, as,
+			 host_addr(&log, as, addr, sizeof(addr)));
+	else    /* its address toward the server, not its eth0's: any */
+		snprintf(sent, sizeof(sent), "RST from %s 10.", host);
+	check_from(result, &log, middlebox_cases[_i].app, "rst", host, sent);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
 static Suite *from_suite(void)
 {
 	Suite *s = suite_create("from");
@@ -319,6 +353,8 @@ static Suite *from_suite(void)
 	tcase_add_test(tc, test_foreign_address);
 	tcase_add_test(tc, test_router_unreachable);
 	tcase_add_test(tc, test_router_reset);
+	tcase_add_loop_test(tc, test_middlebox_reset, 0,
+			    (int)(sizeof(middlebox_cases) / sizeof(middlebox_cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
