@@ -4,7 +4,8 @@
 # with its request's tag and each request with its own "done"; 1 000 files
 # through one `netfaultctl run` (one connection, far more files than the
 # daemon's client limit or its queue) all end up in the JUnit file; sweeps
-# whose cells together overflow the queue are sent again as room frees up.
+# whose cells together overflow the queue are sent again as room frees up;
+# one scenario of 1 000 hosts on one /16 network runs and passes.
 #
 #   tests/cli/manyfiles.sh BUILD        (TAP; root)
 . "$(dirname "$0")/lib/cli.sh"
@@ -96,6 +97,32 @@ check "... 350 test cases in the JUnit file" \
 	[ "$(grep -c '<testcase' "$TMP/sweeps.xml")" = 350 ]
 check "... the daemon refused some for a full queue, so the retry was used" \
 	grep -q 'queue full' "$DLOG"
+# ---- one scenario with 1 000 hosts on one /16 network ---------------------
+python3 - "$TMP/thousand.yaml" <<'EOF'
+import sys
+lines = ["name: a thousand hosts, one client talks to one server", "duration: 5s",
+         "networks:", "  big: { subnet: 10.9.0.0/16 }", "hosts:"]
+lines += ["  h%d: {}" % i for i in range(1, 999)]
+lines += ["  client: {}", "  server: {}", "apps:",
+          "  server: { listen: 5000, steps: [accept, recv] }",
+          "  client: { connect: server, steps: [{ send: 26 }, close] }",
+          "expect:", "  server: fin", "  client: nothing"]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+EOF
+ctl run "$TMP/thousand.yaml" --json >"$TMP/thousand.json" 2>"$TMP/thousand.err"
+rc=$?
+diag <"$TMP/thousand.err"
+check "1000 hosts on one /16: the run passes (exit $rc)" [ $rc = 0 ]
+python3 - "$TMP/thousand.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+topo = [e for e in d["events"] if e["event"] == "topology"]
+assert topo and len(topo[0]["hosts"]) == 1000, len(topo[0]["hosts"]) if topo else "none"
+apps = {a["app"]: a for a in d["result"]["apps"]}
+assert apps["server"]["verdict"] == "fin", apps["server"]
+EOF
+check "... its topology event lists 1000 hosts; the server sees fin" [ $? = 0 ]
+
 ctl status >/dev/null
 check "the daemon still answers" [ $? = 0 ]
 echo "1..$TAP_N"
