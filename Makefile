@@ -19,7 +19,7 @@ SCENARIO ?= scenarios/poweroff.yaml
 CC       ?= cc
 B        := build
 
-PKGS     := libnl-3.0 libnl-route-3.0 libmnl libnetfilter_queue yaml-0.1 jansson libpcap libnftables
+PKGS     := libnl-3.0 libnl-route-3.0 libmnl libnetfilter_queue yaml-0.1 jansson libpcap libnftables libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -95,6 +95,18 @@ $(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
 
 $(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# netfaultctl finds scenarios by name in the installed examples, the
+# directory `make install` copies scenarios/ to: compiled in from PREFIX, and
+# compiled again when PREFIX changes ($(B)/examples-dir remembers it)
+EXAMPLES_DIR := $(PREFIX)/share/netfault/scenarios
+$(B)/obj/ctl/scenario_path.o: ALL_CFLAGS += -DNF_EXAMPLES_DIR='"$(EXAMPLES_DIR)"'
+$(B)/obj/ctl/scenario_path.o: $(B)/examples-dir
+$(B)/examples-dir: FORCE
+	@mkdir -p $(B)
+	@echo '$(EXAMPLES_DIR)' | cmp -s - $@ || echo '$(EXAMPLES_DIR)' >$@
+.PHONY: FORCE
+FORCE:
 
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(B)/libdaemon.a $(LIBA)
 	@mkdir -p $(dir $@)

@@ -17,6 +17,7 @@
 enum token_type { NOTOKEN, ENDTOKEN, KEYWORD, FLAG, FLAG_ARG, FILENAME, RUNID };
 enum token_option {
 	OPT_NONE, OPT_JSON, OPT_QUIET, OPT_DETACH, OPT_JUNIT, OPT_SET, OPT_WIRE, OPT_PCAP,
+	OPT_SHARD, OPT_DRY_RUN,
 };
 
 struct token {
@@ -52,6 +53,8 @@ static const struct token t_run[] = {
 	{ FLAG_ARG, "--junit", OPT_JUNIT, t_run },
 	{ FLAG_ARG, "--set", OPT_SET, t_run },
 	{ FLAG_ARG, "--pcap", OPT_PCAP, t_run },
+	{ FLAG_ARG, "--shard", OPT_SHARD, t_run },
+	{ FLAG, "--dry-run", OPT_DRY_RUN, t_run },
 	{ FILENAME, "", OPT_NONE, t_run },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
@@ -80,6 +83,8 @@ static const struct token t_main[] = {
 	{ KEYWORD, "show", CTL_SHOW, t_show },
 	{ KEYWORD, "cancel", CTL_CANCEL, t_cancel },
 	{ KEYWORD, "status", CTL_STATUS, t_json },
+	{ KEYWORD, "examples", CTL_EXAMPLES, t_end },
+	{ KEYWORD, "junit-merge", CTL_JUNIT_MERGE, t_files },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
 
@@ -95,7 +100,8 @@ static void show_valid(const struct token *table)
 		case FLAG_ARG:
 			fprintf(stderr, " %s %s", table->keyword,
 				table->value == OPT_SET ? "PATH=V1[,V2...]" :
-				table->value == OPT_PCAP ? "DIR" : "FILE");
+				table->value == OPT_PCAP ? "DIR" :
+				table->value == OPT_SHARD ? "K/N" : "FILE");
 			break;
 		case FILENAME:
 			fprintf(stderr, " FILE");
@@ -206,6 +212,29 @@ static int pcap_dir_usable(const char *dir)
 	return 0;
 }
 
+/* "K/N": part K (counted from 0, as a Kubernetes Job's completion index)
+ * of N. */
+static int parse_shard(const char *text, struct ctl_command *cmd)
+{
+	unsigned long k, n;
+	char *end;
+
+	errno = 0;
+	k = strtoul(text, &end, 10);
+	if (end != text && *end == '/' && end[1] >= '0' && end[1] <= '9') {
+		n = strtoul(end + 1, &end, 10);
+		if (!errno && !*end && n >= 1 && n <= 100000 && k < n &&
+		    text[0] >= '0' && text[0] <= '9') {
+			cmd->shard = (unsigned)k;
+			cmd->shards = (unsigned)n;
+			return 0;
+		}
+	}
+	fprintf(stderr, "netfaultctl: --shard %s: expected K/N, part K (0 to N-1) of N "
+		"parts, N at most 100000, e.g. --shard 0/4\n", text);
+	return -1;
+}
+
 static bool table_may_end(const struct token *table)
 {
 	for (; table && table->type != NOTOKEN; table++) {
@@ -300,6 +329,7 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 		cmd->quiet |= t->value == OPT_QUIET;
 		cmd->detach |= t->value == OPT_DETACH;
 		cmd->wire |= t->value == OPT_WIRE;
+		cmd->dry_run |= t->value == OPT_DRY_RUN;
 		return 0;
 	case FLAG_ARG:
 		value = flag_value(t, argc, argv, i);
@@ -313,6 +343,8 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 			cmd->pcap = value;
 			return pcap_dir_usable(value);
 		}
+		if (t->value == OPT_SHARD)
+			return parse_shard(value, cmd);
 		return add_set(cmd, value);
 	case FILENAME:
 		cmd->files[cmd->nfiles++] = argv[*i];
@@ -363,6 +395,11 @@ int command_parse(int argc, char *argv[], struct ctl_command *cmd)
 			cmd->action == CTL_RUN ? "run" : "validate");
 		return -1;
 	}
+	if (cmd->action == CTL_JUNIT_MERGE && cmd->nfiles < 2) {
+		fprintf(stderr, "netfaultctl: junit-merge needs the output file and at "
+			"least one input file: junit-merge OUT IN...\n");
+		return -1;
+	}
 	if (cmd->detach && (cmd->json || cmd->junit)) {
 		fprintf(stderr, "netfaultctl: --detach does not wait for results: "
 			"not with --json or --junit\n");
@@ -380,6 +417,9 @@ void command_free(struct ctl_command *cmd)
 		free(cmd->sets[i].path);
 	}
 	free(cmd->sets);
+	for (size_t i = 0; cmd->found && i < cmd->nfound; i++)
+		free(cmd->found[i]);
+	free(cmd->found);
 	free(cmd->files);
 	*cmd = (struct ctl_command){ 0 };
 }

@@ -12,6 +12,7 @@
 
 enum ctl_action {
 	CTL_NONE, CTL_RUN, CTL_VALIDATE, CTL_LIST, CTL_SHOW, CTL_CANCEL, CTL_STATUS,
+	CTL_EXAMPLES, CTL_JUNIT_MERGE,
 };
 
 /* One --set PATH=V1,V2...: several values make a sweep. */
@@ -23,8 +24,12 @@ struct ctl_set {
 
 struct ctl_command {
 	enum ctl_action action;
-	const char **files;        /* run, validate */
+	const char **files;        /* run, validate; junit-merge: OUT IN... */
 	size_t nfiles;
+	char **found;              /* files found by name (scenario_path.h) */
+	size_t nfound;
+	unsigned shard, shards;    /* run --shard K/N: part K (0 to N-1) of N */
+	bool dry_run;              /* run --dry-run: print the files, run nothing */
 	unsigned run_id;           /* show, cancel */
 	bool json, quiet, detach;
 	bool wire;                 /* run, show: packet and socket events too */

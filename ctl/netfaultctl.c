@@ -2,7 +2,9 @@
  * netfaultctl.c: the netfault control tool's main: global options, then
  * the command words (commands.c) and the command itself: run (runner.c),
  * validate (validate.c, no daemon needed), list/show/cancel/status
- * (queries.c). netfaultctl only talks to netfaultd's socket; it never
+ * (queries.c), examples (scenario_path.c), junit-merge (junit_merge.c).
+ * Scenario files are found by name (scenario_path.c) before anything
+ * else; run --shard keeps one part of them (shard.c). netfaultctl only talks to netfaultd's socket; it never
  * touches the network itself.
  *
  * Exit status: 0 every expectation held (or the command did what it was
@@ -14,8 +16,12 @@
 
 #include "common/protocol.h"
 #include "ctl/commands.h"
+#include "ctl/junit.h"
+#include "ctl/junit_merge.h"
 #include "ctl/queries.h"
 #include "ctl/runner.h"
+#include "ctl/scenario_path.h"
+#include "ctl/shard.h"
 #include "ctl/validate.h"
 
 static _Noreturn void usage(int status)
@@ -26,12 +32,37 @@ static _Noreturn void usage(int status)
 		"commands:\n"
 		"  run file ... [--json] [--junit file] [--quiet] [--detach] [--wire]\n"
 		"               [--pcap dir] [--set path=value[,value ...]] ...\n"
+		"               [--shard K/N] [--dry-run]\n"
 		"  validate file ...\n"
+		"  examples\n"
+		"  junit-merge out.xml in.xml ...\n"
 		"  list [--json]\n"
 		"  show run [--json] [--wire]\n"
 		"  cancel run\n"
 		"  status [--json]\n");
 	exit(status);
+}
+
+/* run, after the files are found: one part of them with --shard, their
+ * names only with --dry-run. */
+static int run_files(const char *socket_path, struct ctl_command *cmd)
+{
+	size_t all = cmd->nfiles;
+
+	if (cmd->shards)
+		cmd->nfiles = shard_select(cmd->files, cmd->nfiles, cmd->shard, cmd->shards);
+	if (cmd->dry_run) {
+		for (size_t i = 0; i < cmd->nfiles; i++)
+			printf("%s\n", cmd->files[i]);
+		return 0;
+	}
+	if (cmd->nfiles == 0) {
+		fprintf(stderr, "netfaultctl: --shard %u/%u: no file falls in this part "
+			"(%zu files in %u parts)\n", cmd->shard, cmd->shards, all,
+			cmd->shards);
+		return cmd->junit && junit_write(cmd->junit, NULL, 0) < 0 ? 2 : 0;
+	}
+	return run_command(socket_path, cmd);
 }
 
 int main(int argc, char *argv[])
@@ -64,12 +95,23 @@ int main(int argc, char *argv[])
 		command_free(&cmd);
 		return 2;
 	}
+	if ((cmd.action == CTL_RUN || cmd.action == CTL_VALIDATE) &&
+	    scenario_find_all(&cmd, stderr) < 0) {
+		command_free(&cmd);
+		return 2;
+	}
 	switch (cmd.action) {
 	case CTL_RUN:
-		status = run_command(socket_path, &cmd);
+		status = run_files(socket_path, &cmd);
 		break;
 	case CTL_VALIDATE:
 		status = validate_command(&cmd);
+		break;
+	case CTL_EXAMPLES:
+		status = scenario_examples_command(stdout, stderr);
+		break;
+	case CTL_JUNIT_MERGE:
+		status = junit_merge_command(cmd.files[0], cmd.files + 1, cmd.nfiles - 1);
 		break;
 	default:
 		status = query_command(socket_path, &cmd);
