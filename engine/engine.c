@@ -253,12 +253,42 @@ static void run_free(struct engine_run *r)
 		close(r->tfd);
 }
 
+/* Phase P took from FROM to now; returns now, the next phase's start. */
+static int64_t phase_end(struct engine_run *r, enum run_phase p, int64_t from)
+{
+	int64_t now = mono_usec();
+
+	r->phase_us[p] = now - from;
+	return now;
+}
+
+/* The run's own phases, from t0 to its end: the scenario until the last
+ * fault, finish or death when the run finished early, the settle after. */
+static void phases_of_run(struct engine_run *r, int ret)
+{
+	int64_t last = r->last_change > r->t0 ? r->last_change : r->t0;
+
+	if (!r->went)
+		return;
+	if (ret == 0 && r->end_reason && strcmp(r->end_reason, "finished") == 0 &&
+	    last <= r->ended) {
+		r->phase_us[RUN_PHASE_SCENARIO] = last - r->t0;
+		r->phase_us[RUN_PHASE_SETTLE] = r->ended - last;
+	} else {
+		r->phase_us[RUN_PHASE_SCENARIO] = r->ended - r->t0;
+		r->phase_us[RUN_PHASE_SETTLE] = 0;
+	}
+}
+
 int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	       json_t **result)
 {
 	struct engine_run r = { .sc = sc, .opts = opts, .tfd = -1 };
+	int64_t mark = mono_usec();
 	int ret;
 
+	for (size_t i = 0; i < RUN_NPHASES; i++)
+		r.phase_us[i] = -1;
 	*result = NULL;
 	ret = engine_supports(sc, r.error, sizeof(r.error));
 	if (ret < 0)
@@ -278,6 +308,9 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	ret = hosts_build(&r);   /* returns once the links carry packets */
 	if (ret < 0)
 		goto out;
+	mark = phase_end(&r, RUN_PHASE_BUILD, mark);
+	r.phase_us[RUN_PHASE_LINKS] = r.topo->links_wait_us;
+	r.phase_us[RUN_PHASE_BUILD] -= r.topo->links_wait_us;
 	run_emit_topology(&r);
 	run_warn_rounding(&r);
 	ret = procs_setup(&r);     /* the cmd apps' directories and files */
@@ -293,11 +326,14 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 		ret = run_wait_listening(&r);
 	if (ret == 0) {
 		run_go(&r);
+		phase_end(&r, RUN_PHASE_APPS, mark);
 		ret = run_loop(&r);
 	}
 out:
 	r.ended = mono_usec();
 	r.went = r.t0_set;
+	phases_of_run(&r, ret);
+	mark = r.ended;
 	observe_finish(&r);   /* the last packets and samples, before the kill */
 	procs_stop(&r);       /* kill; the last records and output */
 	observe_collect(&r);  /* views, cmd verdicts */
@@ -316,7 +352,9 @@ out:
 	if (ret == 0)
 		run_verdicts(&r);
 	run_emit_end(&r, r.end_reason ? r.end_reason : "error");
+	mark = phase_end(&r, RUN_PHASE_COLLECT, mark);
 	*result = report_result(&r, ret);
+	mark = phase_end(&r, RUN_PHASE_REPORT, mark);
 	observe_free(&r);
 	procs_free(&r);       /* a temporary run directory goes */
 	netfaults_end(&r);
@@ -324,6 +362,9 @@ out:
 	topology_destroy(r.topo);
 	if (r.leased)
 		run_lease_release(&r.lease);
+	phase_end(&r, RUN_PHASE_TEARDOWN, mark);
+	if (*result)
+		json_object_set_new(*result, "phases", report_phases(&r));
 	run_free(&r);
 	return ret;
 }

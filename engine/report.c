@@ -132,3 +132,19 @@ json_t *report_result(struct engine_run *r, int ret)
 		middleboxes_report(r, res);
 	return res;
 }
+
+json_t *report_phases(const struct engine_run *r)
+{
+	static const char *const names[RUN_NPHASES] = {
+		[RUN_PHASE_BUILD] = "build", [RUN_PHASE_LINKS] = "links",
+		[RUN_PHASE_APPS] = "apps", [RUN_PHASE_SCENARIO] = "scenario",
+		[RUN_PHASE_SETTLE] = "settle", [RUN_PHASE_COLLECT] = "collect",
+		[RUN_PHASE_REPORT] = "report", [RUN_PHASE_TEARDOWN] = "teardown",
+	};
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < RUN_NPHASES; i++)
+		json_object_set_new(o, names[i], r->phase_us[i] >= 0
+				    ? json_real((double)r->phase_us[i] / 1e6) : json_null());
+	return o;
+}

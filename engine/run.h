@@ -60,6 +60,19 @@ struct run_app {
 	struct verdict v;      /* t_us since t0 */
 };
 
+/* The phases of a run, timed for the result's "phases" (report.c). */
+enum run_phase {
+	RUN_PHASE_BUILD,       /* lease, namespaces, links, addresses, sysctls */
+	RUN_PHASE_LINKS,       /* waiting for the cables to carry packets */
+	RUN_PHASE_APPS,        /* observers, link:, apps started, servers listen */
+	RUN_PHASE_SCENARIO,    /* t0 to the last fault, finish or death */
+	RUN_PHASE_SETTLE,      /* from then to the end of the run */
+	RUN_PHASE_COLLECT,     /* last packets, apps killed, views, verdicts */
+	RUN_PHASE_REPORT,      /* the result built */
+	RUN_PHASE_TEARDOWN,    /* observers, delay lines, namespaces removed */
+	RUN_NPHASES
+};
+
 struct run_event {
 	json_t *ev;
 	int64_t at;
@@ -90,6 +103,7 @@ struct engine_run {
 	struct run_event *early;  /* events before t0, emitted at t0 */
 	size_t nearly, early_cap;
 	const char *end_reason;
+	int64_t phase_us[RUN_NPHASES];
 	char error[512];
 };
 
@@ -138,5 +152,7 @@ int fault_reboot_end(struct engine_run *r, size_t h);
 /* report.c */
 /* The result object of engine.h; RET is engine_run's return value. */
 json_t *report_result(struct engine_run *r, int ret);
+/* The result's "phases": each phase's seconds (null: not reached). */
+json_t *report_phases(const struct engine_run *r);
 
 #endif

@@ -278,6 +278,7 @@ struct topology {
 	struct topo_network *nets;
 	size_t nnets;
 	size_t nhosts;
+	int64_t links_wait_us; /* of the build, the wait for the cables */
 	struct topo_host hosts[];
 };
 

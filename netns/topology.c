@@ -16,6 +16,8 @@
 #include "netns/netns.h"
 #include "netns/internal.h"
 
+#include "common/monotime.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -389,7 +391,10 @@ int topology_build_networks(struct topology **out, unsigned run_id,
 	if (rc < 0 && err && errlen && !err[0])
 		topo_step_failed(err, errlen, "leave or come back to the caller's namespace");
 	if (rc == 0) {
+		int64_t started = mono_usec();
+
 		rc = topo_links_wait(b.t, SIZE_MAX, NETNS_LINKS_TIMEOUT_MS);
+		b.t->links_wait_us = mono_usec() - started;
 		if (rc < 0)
 			topo_step_failed(err, errlen, "wait for the hosts' links to carry packets");
 	}
