@@ -131,6 +131,64 @@ START_TEST(test_wrong_expectation)
 }
 END_TEST
 
+/* Every phase of a run is timed in the result: a number of seconds for
+ * each phase the run went through, null for those it never reached. */
+static const char *const phase_names[] = {
+	"build", "links", "apps", "scenario", "settle", "collect", "report", "teardown",
+};
+
+static void check_phases(json_t *result, bool built)
+{
+	json_t *phases = json_object_get(result, "phases");
+
+	ck_assert_msg(json_is_object(phases), "no phases in the result");
+	ck_assert_int_eq(json_object_size(phases), sizeof(phase_names) / sizeof(phase_names[0]));
+	for (size_t i = 0; i < sizeof(phase_names) / sizeof(phase_names[0]); i++) {
+		json_t *v = json_object_get(phases, phase_names[i]);
+		bool after_end = i >= 5;   /* collect, report, teardown: always */
+
+		if (built || after_end) {
+			ck_assert_msg(json_is_real(v) && json_real_value(v) >= 0,
+				      "phase %s: not a number of seconds", phase_names[i]);
+		} else {
+			ck_assert_msg(json_is_null(v), "phase %s: not null", phase_names[i]);
+		}
+	}
+}
+
+START_TEST(test_phases)
+{
+	struct scenario *sc;
+	struct run_log log = { 0 };
+	struct engine_opts opts = { 0 };
+	json_t *result = NULL, *phases;
+	int ret;
+
+	NF_REQUIRE_ROOT();
+	sc = parse("phases.yaml",
+		   "name: the client connects and crashes at once\n"
+		   "duration: 20s\n"
+		   "apps:\n"
+		   "  server: { listen: 5000, steps: [accept, recv] }\n"
+		   "  client: { connect: server, steps: [connect, crash] }\n"
+		   "expect:\n"
+		   "  server: fin\n");
+	ret = run_and_check(sc, &opts, &log, &result);
+	ck_assert_int_eq(ret, 0);
+	ck_assert(json_is_true(json_object_get(result, "passed")));
+	ck_assert_str_eq(nf_json_str(event_of(&log, "end", NULL), "reason"), "finished");
+	check_phases(result, true);
+	/* the run's own phases make its duration */
+	phases = json_object_get(result, "phases");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(phases, "scenario")) +
+				json_real_value(json_object_get(phases, "settle")),
+				json_real_value(json_object_get(result, "duration")), 2e-6);
+	json_decref(result);
+	log_free(&log);
+	scenario_free(sc);
+}
+END_TEST
+
 /* A scenario the engine cannot serve here is refused before anything is
  * built: netem forced on a kernel without it (test_netfaults_engine.c has
  * more). */
@@ -156,6 +214,7 @@ START_TEST(test_network_fault_refused)
 	ck_assert_int_eq(json_array_size(result_topo), 0);
 	json_decref(result_topo);
 	ck_assert_str_eq(nf_json_str(event_of(&log, "end", NULL), "reason"), "error");
+	check_phases(result, false);
 	json_decref(result);
 	log_free(&log);
 	scenario_free(sc);
@@ -253,6 +312,7 @@ static Suite *engine_suite(void)
 	tcase_add_loop_test(files_tc, test_data_passes, 0,
 			    (int)(sizeof(data_cases) / sizeof(data_cases[0])));
 	tcase_add_test(misc, test_wrong_expectation);
+	tcase_add_test(misc, test_phases);
 	tcase_add_test(misc, test_network_fault_refused);
 	tcase_add_test(misc, test_cancel_cleans_up);
 	suite_add_tcase(s, files_tc);
