@@ -250,6 +250,11 @@ stress: all
 	@scripts/stress $(B) $(STRESS_ARGS)
 
 # --- install -------------------------------------------------------------
+# The Python client (clients/python/netfault) goes where $(PYTHON) imports
+# from under PREFIX (scripts/python-sitedir); set PYTHON_SITEDIR to choose.
+PYTHON ?= python3
+PYTHON_SITEDIR ?= $(shell $(PYTHON) scripts/python-sitedir $(PREFIX) 2>/dev/null || \
+	echo $(PREFIX)/lib/python3/dist-packages)
 install: $(B)/netfaultd $(B)/netfaultctl
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
@@ -262,6 +267,8 @@ install: $(B)/netfaultd $(B)/netfaultctl
 	install -m 0644 man/netfaultd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/netfault/scenarios/
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' dist/netfaultd.service.in > $(DESTDIR)$(PREFIX)/lib/systemd/system/netfaultd.service
+	install -d $(DESTDIR)$(PYTHON_SITEDIR)/netfault
+	install -m 0644 clients/python/netfault/*.py $(DESTDIR)$(PYTHON_SITEDIR)/netfault/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/netfaultd $(DESTDIR)$(PREFIX)/bin/netfaultctl \
@@ -269,7 +276,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man5/netfault-scenario.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/netfaultd.8 \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/netfaultd.service
-	rm -rf $(DESTDIR)$(PREFIX)/share/netfault
+	rm -rf $(DESTDIR)$(PREFIX)/share/netfault $(DESTDIR)$(PYTHON_SITEDIR)/netfault
 
 clean:
 	rm -rf $(B)
