@@ -35,13 +35,14 @@ LDLIBS := $(PKG_LIBS) -lpthread -lm
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIBS := common netns scenario engine
+LIBS := common netns scenario theory engine
 common_SRC   := $(wildcard common/*.c)
 netns_SRC    := $(wildcard netns/*.c)
 scenario_SRC := $(wildcard scenario/*.c)
+theory_SRC   := $(wildcard theory/*.c)
 engine_SRC   := $(wildcard engine/*.c engine/*/*.c)
 # link order: most dependent first
-LIBA     := $(B)/libengine.a $(B)/libscenario.a $(B)/libnetns.a $(B)/libcommon.a
+LIBA     := $(B)/libengine.a $(B)/libtheory.a $(B)/libscenario.a $(B)/libnetns.a $(B)/libcommon.a
 SAN_LIBA := $(patsubst $(B)/%,$(B)/san/%,$(LIBA))
 
 DAEMON_SRC := $(wildcard daemon/*.c)
@@ -79,11 +80,13 @@ $(B)/libcommon.a: $(call obj,$(common_SRC))
 $(B)/libnetns.a: $(call obj,$(netns_SRC))
 $(B)/libscenario.a: $(call obj,$(scenario_SRC))
 $(B)/libengine.a: $(call obj,$(engine_SRC))
+$(B)/libtheory.a: $(call obj,$(theory_SRC))
 $(B)/libdaemon.a: $(call obj,$(daemonlib_SRC))
 $(B)/san/libcommon.a: $(call sanobj,$(common_SRC))
 $(B)/san/libnetns.a: $(call sanobj,$(netns_SRC))
 $(B)/san/libscenario.a: $(call sanobj,$(scenario_SRC))
 $(B)/san/libengine.a: $(call sanobj,$(engine_SRC))
+$(B)/san/libtheory.a: $(call sanobj,$(theory_SRC))
 $(B)/san/libdaemon.a: $(call sanobj,$(daemonlib_SRC))
 $(B)/%.a:
 	@mkdir -p $(dir $@)
@@ -180,7 +183,7 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 # daemon/ without its main(), for targets of the control protocol
 fuzzdaemon_SRC := $(filter-out daemon/netfaultd.c,$(DAEMON_SRC))
-FUZZ_LIBA    := $(patsubst %,$(B)/fuzz/lib%.a,fuzzdaemon engine scenario netns common)
+FUZZ_LIBA    := $(patsubst %,$(B)/fuzz/lib%.a,fuzzdaemon engine theory scenario netns common)
 fuzzobj = $(patsubst %.c,$(B)/fuzz/obj/%.o,$(1))
 
 .PHONY: fuzz fuzz-tests check-fuzz fuzz-toolchain fuzz-tests-if-possible
@@ -214,6 +217,7 @@ $(B)/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.c | fuzz-toolchain
 $(B)/fuzz/libfuzzdaemon.a: $(call fuzzobj,$(fuzzdaemon_SRC))
 $(B)/fuzz/libengine.a: $(call fuzzobj,$(engine_SRC))
 $(B)/fuzz/libscenario.a: $(call fuzzobj,$(scenario_SRC))
+$(B)/fuzz/libtheory.a: $(call fuzzobj,$(theory_SRC))
 $(B)/fuzz/libnetns.a: $(call fuzzobj,$(netns_SRC))
 $(B)/fuzz/libcommon.a: $(call fuzzobj,$(common_SRC))
 

@@ -102,6 +102,8 @@ json_t *report_result(struct engine_run *r, int ret)
 
 		if (o)
 			observe_report_app(r, &r->apps[i], o);
+		if (o)
+			theory_report_app(r, &r->apps[i], o);
 		if (o && r->apps[i].sc->cmd)
 			cmdapp_report_app(r, &r->apps[i], o);
 		if (o)

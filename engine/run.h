@@ -149,6 +149,9 @@ int fault_run(struct engine_run *r, const struct sc_fault *f);
 /* Powers host H on again at the end of a reboot. */
 int fault_reboot_end(struct engine_run *r, size_t h);
 
+/* theory.c: the app's "theory" member of the result (theory/theory.h). */
+void theory_report_app(const struct engine_run *r, const struct run_app *a, json_t *o);
+
 /* report.c */
 /* The result object of engine.h; RET is engine_run's return value. */
 json_t *report_result(struct engine_run *r, int ret);

@@ -99,6 +99,7 @@ struct obs_conn {
 	bool k_seen, k_done;         /* done: gone, TIME_WAIT, or given up */
 	int64_t k_last_t;            /* when it was last found */
 	struct tcp_sock_sample k_last;
+	uint32_t k_rto_us;           /* its RTO before any backoff (theory.c) */
 	struct obs_kern_ev kern[OBS_LOG_MAX];
 	size_t nkern;
 };

@@ -95,6 +95,8 @@ static void sample_conn(struct engine_run *r, struct obs_host *oh, struct obs_co
 		}
 		c->k_last = s;
 		c->k_last_t = now;
+		if (s.has_info && !s.info.backoff && !s.info.retransmits && s.info.rto_us)
+			c->k_rto_us = s.info.rto_us;
 		if (s.state == TCP_TIME_WAIT)
 			c->k_done = true;
 		return;
