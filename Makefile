@@ -96,7 +96,8 @@ $(B)/%.a:
 $(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(LIBA)
+# predict expands a sweep's cells as the daemon does (daemon/sweep.c, pure)
+$(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(B)/obj/daemon/sweep.o $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # netfaultctl finds scenarios by name in the installed examples, the

@@ -60,6 +60,14 @@ static const struct token t_run[] = {
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
 
+static const struct token t_predict[] = {
+	{ FLAG, "--json", OPT_JSON, t_predict },
+	{ FLAG_ARG, "--set", OPT_SET, t_predict },
+	{ FILENAME, "", OPT_NONE, t_predict },
+	{ ENDTOKEN, "", OPT_NONE, NULL },
+	{ NOTOKEN, NULL, OPT_NONE, NULL },
+};
+
 static const struct token t_files[] = {
 	{ FILENAME, "", OPT_NONE, t_files },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
@@ -79,6 +87,7 @@ static const struct token t_cancel[] = {
 static const struct token t_main[] = {
 	{ KEYWORD, "run", CTL_RUN, t_run },
 	{ KEYWORD, "validate", CTL_VALIDATE, t_files },
+	{ KEYWORD, "predict", CTL_PREDICT, t_predict },
 	{ KEYWORD, "list", CTL_LIST, t_json },
 	{ KEYWORD, "show", CTL_SHOW, t_show },
 	{ KEYWORD, "cancel", CTL_CANCEL, t_cancel },
@@ -390,9 +399,11 @@ int command_parse(int argc, char *argv[], struct ctl_command *cmd)
 		show_valid(table);
 		return -1;
 	}
-	if ((cmd->action == CTL_RUN || cmd->action == CTL_VALIDATE) && cmd->nfiles == 0) {
+	if ((cmd->action == CTL_RUN || cmd->action == CTL_VALIDATE ||
+	     cmd->action == CTL_PREDICT) && cmd->nfiles == 0) {
 		fprintf(stderr, "netfaultctl: %s needs at least one scenario file\n",
-			cmd->action == CTL_RUN ? "run" : "validate");
+			cmd->action == CTL_RUN ? "run" : cmd->action == CTL_PREDICT ? "predict"
+			: "validate");
 		return -1;
 	}
 	if (cmd->action == CTL_JUNIT_MERGE && cmd->nfiles < 2) {

@@ -12,7 +12,7 @@
 
 enum ctl_action {
 	CTL_NONE, CTL_RUN, CTL_VALIDATE, CTL_LIST, CTL_SHOW, CTL_CANCEL, CTL_STATUS,
-	CTL_EXAMPLES, CTL_JUNIT_MERGE,
+	CTL_EXAMPLES, CTL_JUNIT_MERGE, CTL_PREDICT,
 };
 
 /* One --set PATH=V1,V2...: several values make a sweep. */
@@ -24,7 +24,7 @@ struct ctl_set {
 
 struct ctl_command {
 	enum ctl_action action;
-	const char **files;        /* run, validate; junit-merge: OUT IN... */
+	const char **files;        /* run, validate, predict; junit-merge: OUT IN... */
 	size_t nfiles;
 	char **found;              /* files found by name (scenario_path.h) */
 	size_t nfound;

@@ -1,7 +1,7 @@
 /*
  * netfaultctl.c: the netfault control tool's main: global options, then
  * the command words (commands.c) and the command itself: run (runner.c),
- * validate (validate.c, no daemon needed), list/show/cancel/status
+ * validate (validate.c, no daemon needed), predict (predict.c, none either), list/show/cancel/status
  * (queries.c), examples (scenario_path.c), junit-merge (junit_merge.c).
  * Scenario files are found by name (scenario_path.c) before anything
  * else; run --shard keeps one part of them (shard.c). netfaultctl only talks to netfaultd's socket; it never
@@ -18,6 +18,7 @@
 #include "ctl/commands.h"
 #include "ctl/junit.h"
 #include "ctl/junit_merge.h"
+#include "ctl/predict.h"
 #include "ctl/queries.h"
 #include "ctl/runner.h"
 #include "ctl/scenario_path.h"
@@ -34,6 +35,7 @@ static _Noreturn void usage(int status)
 		"               [--pcap dir] [--set path=value[,value ...]] ...\n"
 		"               [--shard K/N] [--dry-run]\n"
 		"  validate file ...\n"
+		"  predict file ... [--json] [--set path=value[,value ...]] ...\n"
 		"  examples\n"
 		"  junit-merge out.xml in.xml ...\n"
 		"  list [--json]\n"
@@ -95,7 +97,7 @@ int main(int argc, char *argv[])
 		command_free(&cmd);
 		return 2;
 	}
-	if ((cmd.action == CTL_RUN || cmd.action == CTL_VALIDATE) &&
+	if ((cmd.action == CTL_RUN || cmd.action == CTL_VALIDATE || cmd.action == CTL_PREDICT) &&
 	    scenario_find_all(&cmd, stderr) < 0) {
 		command_free(&cmd);
 		return 2;
@@ -106,6 +108,9 @@ int main(int argc, char *argv[])
 		break;
 	case CTL_VALIDATE:
 		status = validate_command(&cmd);
+		break;
+	case CTL_PREDICT:
+		status = predict_command(&cmd);
 		break;
 	case CTL_EXAMPLES:
 		status = scenario_examples_command(stdout, stderr);

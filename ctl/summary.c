@@ -47,6 +47,28 @@ static void app_expect(FILE *out, const json_t *app)
 		"held" : "NOT HELD");
 }
 
+/* "theory: timeout at 5.088s (measured 5.079s): keepalive: ..." or
+ * "theory: does not apply: why" (theory/theory.h) */
+static void app_theory(FILE *out, const char *prefix, const json_t *app)
+{
+	const json_t *theory = json_object_get(app, "theory"), *t = json_object_get(app, "t");
+	const json_t *tt = json_object_get(theory, "t");
+
+	if (!json_is_object(theory))
+		return;
+	fprintf(out, "%s%*stheory: ", prefix, INDENT, "");
+	if (!json_is_string(json_object_get(theory, "verdict")))
+		fprintf(out, "does not apply");
+	else if (json_is_number(tt))
+		fprintf(out, "%s at %.3fs", member(theory, "verdict"), json_number_value(tt));
+	else
+		fprintf(out, "%s", member(theory, "verdict"));
+	if (json_is_number(tt) && json_is_number(t))
+		fprintf(out, " (measured %.3fs, %+.3fs)", json_number_value(t),
+			json_number_value(t) - json_number_value(tt));
+	fprintf(out, ": %s\n", member(theory, "why"));
+}
+
 /* "views disagree: app fin, wire rst, kernel none" */
 static void app_views(FILE *out, const char *prefix, const json_t *app)
 {
@@ -105,6 +127,7 @@ void summary_app(FILE *out, const char *prefix, const json_t *app)
 	fputc('\n', out);
 	if (*evidence)
 		fprintf(out, "%s%*sevidence: %s\n", prefix, INDENT, "", evidence);
+	app_theory(out, prefix, app);
 	app_views(out, prefix, app);
 	app_output(out, prefix, app);
 	json_array_foreach(json_object_get(app, "steps_failed"), i, step)

@@ -106,8 +106,10 @@ static void plan_steps(const struct sc_app *a, int64_t fault_us, int64_t late_us
 }
 
 /* Whether fault F cuts hosts H and P apart for good: 1 yes, 0 it does not
- * touch them, -1 it does something the model does not cover. */
-static int fault_silences(const struct scenario *sc, const struct sc_fault *f, int h, int p)
+ * touch them, -1 it does something the model does not cover, -2 it drops
+ * H's own outgoing packets inside H (a transmit that fails locally: the
+ * kernel then retransmits on other terms). */
+static int fault_silences(const struct sc_fault *f, int h, int p)
 {
 	bool on_h = f->host == h || f->host == -1, on_p = f->host == p || f->host == -1;
 
@@ -115,17 +117,18 @@ static int fault_silences(const struct scenario *sc, const struct sc_fault *f, i
 	case SC_FAULT_POWEROFF:
 		return on_p ? 1 : 0;
 	case SC_FAULT_UNPLUG:
-		return on_h || on_p ? 1 : 0;
+		return on_h ? -2 : on_p ? 1 : 0;
 	case SC_FAULT_DROP:
 		if (!on_h && !on_p)
 			return 0;
-		return f->port == 0 && (f->proto == 0 || f->proto == 6) ? 1 : -1;
+		if (f->port != 0 || (f->proto != 0 && f->proto != 6))
+			return -1;
+		return on_h && f->direction != SC_DIR_IN ? -2 : 1;
 	case SC_FAULT_PARTITION:
 		if (f->one_way)
-			return (f->from[h] && f->to[p]) || (f->from[p] && f->to[h]) ? 1 : 0;
-		return f->group[h] && f->group[p] && f->group[h] != f->group[p] ? 1 : 0;
+			return f->from[h] && f->to[p] ? -2 : f->from[p] && f->to[h] ? 1 : 0;
+		return f->group[h] && f->group[p] && f->group[h] != f->group[p] ? -2 : 0;
 	default:
-		(void)sc;
 		return on_h || on_p ? -1 : 0;
 	}
 }
@@ -244,7 +247,15 @@ void theory_app(const struct scenario *sc, size_t app, const struct theory_kerne
 				    "its kernel is left", (double)f->at_us / 1e6, f->line);
 			return;
 		}
-		s = silence ? (fault_silences(sc, f, h, p) ? -1 : 0) : fault_silences(sc, f, h, p);
+		s = fault_silences(f, h, p);
+		if (silence && s > 0)
+			s = -1;
+		if (s == -2) {
+			not_applies(res, "the %s at line %d drops the app's own packets inside its "
+				    "host: a transmit that fails there is retried on other terms "
+				    "than a packet lost on the way", sc_fault_name(f->kind), f->line);
+			return;
+		}
 		if (s < 0) {
 			not_applies(res, "the %s at line %d: the model covers a peer that goes "
 				    "silent for good (poweroff, unplug, drop, partition)",
