@@ -38,8 +38,13 @@
  *               "host", "app" (whose connection), "dir": "in" | "out",
  *               "line" (as `tcpdump -n` prints it after "IP ", relative
  *               sequence numbers, no options), "flags" (TCP: "S.", "F.",
- *               "R"...); at most 5000 per run (a warning says when capped;
- *               the pcap files have every packet)
+ *               "R"...), "src" and "dst" (the IP ends, "addr:port" for TCP),
+ *               "from" and "to" (the hosts that have those addresses, null
+ *               for none of the run's), TCP's raw "seq" and "ack" and its
+ *               payload bytes "len", and "mark": "retransmit" or "probe"
+ *               for a segment going out that carries nothing new (null
+ *               otherwise); at most 5000 per run (a warning says when
+ *               capped; the pcap files have every packet)
  *   "socket"    the kernel's view of a watched connection changed (sock_diag,
  *               sampled every 5ms): "host", "app", "local", "remote",
  *               "change": "new" | "state" | "retransmit" | "probe" | "gone"

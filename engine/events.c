@@ -219,13 +219,21 @@ void run_emit_connection(struct engine_run *r, const struct run_app *a, const ch
 }
 
 void run_emit_packet(struct engine_run *r, const char *host, const char *app,
-		     const char *dir, const char *line, const char *flags, int64_t at)
+		     const char *dir, const char *line, const char *flags,
+		     const struct packet_facts *f, int64_t at)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s}", "event", "packet", "host", host,
-			       "app", app, "dir", dir, "line", line);
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+			       "event", "packet", "host", host, "app", app, "dir", dir,
+			       "line", line, "src", f->src, "dst", f->dst, "from", f->from,
+			       "to", f->to, "mark", f->mark);
 
 	if (ev && flags)
 		json_object_set_new(ev, "flags", json_string(flags));
+	if (ev && f->tcp) {
+		json_object_set_new(ev, "seq", json_integer(f->seq));
+		json_object_set_new(ev, "ack", json_integer(f->ack));
+		json_object_set_new(ev, "len", json_integer(f->len));
+	}
 	emit(r, ev, at);
 }
 

@@ -29,6 +29,7 @@
 #define NETFAULT_ENGINE_EVENTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,11 +75,23 @@ void run_emit_ending(struct engine_run *r, const struct run_app *a, const char *
 /* "connection": A's own record of its connection's two ends. */
 void run_emit_connection(struct engine_run *r, const struct run_app *a, const char *local,
 			 const char *remote, int64_t at);
+/* What a "packet" event says beside its line, for a ladder of the run:
+ * its IP ends (SRC, DST: "addr:port", "addr" for ICMP), the hosts that
+ * have those addresses (FROM, TO; NULL: no host of the run), TCP's raw
+ * sequence and acknowledgement numbers and payload bytes (SEQ, ACK, LEN)
+ * and, for a segment going out, MARK "retransmit" or "probe" (NULL: new). */
+struct packet_facts {
+	const char *src, *dst, *from, *to, *mark;
+	bool tcp;
+	uint32_t seq, ack, len;
+};
+
 /* "packet": LINE as host HOST saw it, DIR "in" or "out", for app APP;
- * FLAGS the TCP flags' text (NULL: not TCP, no "flags"). AT is the
- * kernel's timestamp of the packet. */
+ * FLAGS the TCP flags' text (NULL: not TCP, no "flags"); FACTS as above.
+ * AT is the kernel's timestamp of the packet. */
 void run_emit_packet(struct engine_run *r, const char *host, const char *app,
-		     const char *dir, const char *line, const char *flags, int64_t at);
+		     const char *dir, const char *line, const char *flags,
+		     const struct packet_facts *facts, int64_t at);
 /* "socket": the sample S of a watched connection (LOCAL, REMOTE as text)
  * of app APP at host HOST; CHANGE "new", "state", "retransmit", "probe",
  * "gone", "host-off". */

@@ -185,7 +185,8 @@ static bool last_fact_is(const struct obs_conn *c, enum obs_wire_fact fact)
 	return c->nwire > 0 && c->wire[c->nwire - 1].fact == fact;
 }
 
-static void wire_out(struct obs_conn *c, const struct decoded_packet *p, int64_t t)
+/* Returns the segment's mark for its event: "retransmit", "probe" or NULL. */
+static const char *wire_out(struct obs_conn *c, const struct decoded_packet *p, int64_t t)
 {
 	uint8_t f = p->tcp_flags;
 	uint32_t len = p->payload_len + !!(f & TCPDECODE_SYN) + !!(f & TCPDECODE_FIN);
@@ -194,7 +195,7 @@ static void wire_out(struct obs_conn *c, const struct decoded_packet *p, int64_t
 
 	if (f & TCPDECODE_RST) {
 		wire_log(c, t, OW_RST_OUT, 0);
-		return;
+		return NULL;
 	}
 	if ((f & TCPDECODE_SYN) && !(f & TCPDECODE_ACK) && !c->snd_valid)
 		wire_log(c, t, OW_SYN_OUT, 0);
@@ -224,6 +225,7 @@ static void wire_out(struct obs_conn *c, const struct decoded_packet *p, int64_t
 		c->snd_max = end;
 		c->snd_valid = true;
 	}
+	return probe ? "probe" : retry ? "retransmit" : NULL;
 }
 
 /* Who sent the RST or ICMP error E: its IP source, TTL and the frame's
@@ -275,11 +277,36 @@ static int icmp_verdict(const struct decoded_packet *p)
 	return -1;
 }
 
+/* The host that has E's address, by name; NULL for none of the run's. */
+static const char *addr_host_name(const struct engine_run *r, const struct ip_endpoint *e)
+{
+	int h = obs_addr_host(r, e);
+
+	return h < 0 ? NULL : r->topo->hosts[h].name;
+}
+
+/* An endpoint as "addr:port" ("addr" without a port), for packet events. */
+static const char *endpoint_or_addr(const struct ip_endpoint *e, char *buf, size_t len)
+{
+	if (e->port)
+		return obs_endpoint_text(e, buf, len);
+	if (ip_endpoint_format_addr(e, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct obs_conn *c,
-			struct decoded_packet *p, bool out, int64_t t)
+			struct decoded_packet *p, bool out, const char *mark, int64_t t)
 {
 	struct observer *o = r->obs;
-	char line[DECODED_PACKET_TEXT_MAX], flags[9];
+	char line[DECODED_PACKET_TEXT_MAX], flags[9], src[64], dst[64];
+	struct packet_facts facts = {
+		.src = endpoint_or_addr(&p->src, src, sizeof(src)),
+		.dst = endpoint_or_addr(&p->dst, dst, sizeof(dst)),
+		.from = addr_host_name(r, &p->src), .to = addr_host_name(r, &p->dst),
+		.mark = mark, .tcp = p->kind == DECODED_TCP, .seq = p->seq, .ack = p->ack,
+		.len = p->payload_len,
+	};
 
 	if (p->kind == DECODED_TCP)
 		tcp_relseq_apply(&oh->rel, p);
@@ -297,7 +324,7 @@ static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct 
 	if (p->kind == DECODED_TCP)
 		tcp_flags_format(p->tcp_flags, flags);
 	run_emit_packet(r, r->topo->hosts[oh->index].name, r->apps[c->app].sc->name,
-			out ? "out" : "in", line, p->kind == DECODED_TCP ? flags : NULL, t);
+			out ? "out" : "in", line, p->kind == DECODED_TCP ? flags : NULL, &facts, t);
 }
 
 static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decoded_packet *p,
@@ -327,7 +354,7 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 			note_sender(e, p, frame);
 		}
 	}
-	emit_packet(r, oh, c, p, !in, t);
+	emit_packet(r, oh, c, p, !in, NULL, t);
 }
 
 void obs_wire_packet(void *user, const struct capture_packet *pkt)
@@ -337,6 +364,7 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 	struct decoded_packet p;
 	struct obs_conn *c;
 	int64_t t = pkt->mono_ns / 1000;
+	const char *mark = NULL;
 	bool out;
 
 	if (r->obs->finished || decode_ethernet_frame(pkt->data, pkt->caplen, &p) < 0)
@@ -358,8 +386,8 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 		c->first_pkt = t;
 	c->last_pkt = t;
 	if (out)
-		wire_out(c, &p, t);
+		mark = wire_out(c, &p, t);
 	else
 		wire_in(c, &p, t, pkt->data);
-	emit_packet(r, oh, c, &p, out, t);
+	emit_packet(r, oh, c, &p, out, mark, t);
 }
