@@ -18,6 +18,7 @@ enum token_type { NOTOKEN, ENDTOKEN, KEYWORD, FLAG, FLAG_ARG, FILENAME, RUNID };
 enum token_option {
 	OPT_NONE, OPT_JSON, OPT_QUIET, OPT_DETACH, OPT_JUNIT, OPT_SET, OPT_WIRE, OPT_PCAP,
 	OPT_SHARD, OPT_DRY_RUN,
+	OPT_HTML, OPT_SVG,
 };
 
 struct token {
@@ -41,6 +42,8 @@ static const struct token t_json[] = {
 static const struct token t_show_opts[] = {
 	{ FLAG, "--json", OPT_JSON, t_show_opts },
 	{ FLAG, "--wire", OPT_WIRE, t_show_opts },
+	{ FLAG_ARG, "--html", OPT_HTML, t_show_opts },
+	{ FLAG_ARG, "--svg", OPT_SVG, t_show_opts },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
@@ -55,6 +58,8 @@ static const struct token t_run[] = {
 	{ FLAG_ARG, "--pcap", OPT_PCAP, t_run },
 	{ FLAG_ARG, "--shard", OPT_SHARD, t_run },
 	{ FLAG, "--dry-run", OPT_DRY_RUN, t_run },
+	{ FLAG_ARG, "--html", OPT_HTML, t_run },
+	{ FLAG_ARG, "--svg", OPT_SVG, t_run },
 	{ FILENAME, "", OPT_NONE, t_run },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
@@ -348,6 +353,10 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 			cmd->junit = value;
 			return 0;
 		}
+		if (t->value == OPT_HTML || t->value == OPT_SVG) {
+			*(t->value == OPT_HTML ? &cmd->html : &cmd->svg) = value;
+			return 0;
+		}
 		if (t->value == OPT_PCAP) {
 			cmd->pcap = value;
 			return pcap_dir_usable(value);
@@ -411,9 +420,9 @@ int command_parse(int argc, char *argv[], struct ctl_command *cmd)
 			"least one input file: junit-merge OUT IN...\n");
 		return -1;
 	}
-	if (cmd->detach && (cmd->json || cmd->junit)) {
+	if (cmd->detach && (cmd->json || cmd->junit || cmd->html || cmd->svg)) {
 		fprintf(stderr, "netfaultctl: --detach does not wait for results: "
-			"not with --json or --junit\n");
+			"not with --json, --junit, --html or --svg\n");
 		return -1;
 	}
 	return 0;

@@ -35,6 +35,7 @@ struct ctl_command {
 	bool wire;                 /* run, show: packet and socket events too */
 	const char *junit;         /* run --junit FILE */
 	const char *pcap;          /* run --pcap DIR (absolute) */
+	const char *html, *svg;    /* run, show: --html FILE, --svg FILE */
 	struct ctl_set *sets;
 	size_t nsets;
 };

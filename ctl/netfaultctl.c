@@ -32,14 +32,15 @@ static _Noreturn void usage(int status)
 		"       netfaultctl -h | -V\n"
 		"commands:\n"
 		"  run file ... [--json] [--junit file] [--quiet] [--detach] [--wire]\n"
-		"               [--pcap dir] [--set path=value[,value ...]] ...\n"
+		"               [--pcap dir] [--html file] [--svg file]\n"
+		"               [--set path=value[,value ...]] ...\n"
 		"               [--shard K/N] [--dry-run]\n"
 		"  validate file ...\n"
 		"  predict file ... [--json] [--set path=value[,value ...]] ...\n"
 		"  examples\n"
 		"  junit-merge out.xml in.xml ...\n"
 		"  list [--json]\n"
-		"  show run [--json] [--wire]\n"
+		"  show run [--json] [--wire] [--html file] [--svg file]\n"
 		"  cancel run\n"
 		"  status [--json]\n");
 	exit(status);

@@ -11,6 +11,7 @@
 #include "common/protocol.h"
 #include "ctl/client.h"
 #include "ctl/member.h"
+#include "ctl/report.h"
 #include "ctl/runrec.h"
 #include "ctl/timeline.h"
 
@@ -41,6 +42,28 @@ static void print_list(const json_t *reply)
 		       member(run, NF_STATE), local_time(json_object_get(run, "submitted"),
 							 when, sizeof(when)),
 		       member(run, NF_FILE), member(run, NF_NAME));
+}
+
+/* show --html / --svg: the run as the reply has it. 0, or 2 after
+ * saying why. */
+static int write_show_reports(const json_t *reply, const struct ctl_command *cmd)
+{
+	struct run_record r;
+	struct junit_suite file;
+	int status = 0;
+
+	if (run_record_init(&r, member(reply, NF_FILE), reply) < 0)
+		return 2;
+	json_array_extend(r.events, json_object_get(reply, NF_EVENTS));
+	if (json_is_object(json_object_get(reply, NF_RESULT)))
+		r.result = json_incref(json_object_get(reply, NF_RESULT));
+	file = (struct junit_suite){ .file = r.file, .runs = &r, .nruns = 1 };
+	if (cmd->html && report_html_write(cmd->html, &file, 1) < 0)
+		status = 2;
+	if (cmd->svg && report_svg_write(cmd->svg, &file, 1) < 0)
+		status = 2;
+	run_record_free(&r);
+	return status;
 }
 
 static void print_show(const json_t *reply, bool wire)
@@ -155,6 +178,8 @@ int query_command(const char *socket_path, const struct ctl_command *cmd)
 		print_list(reply);
 	} else if (cmd->action == CTL_SHOW) {
 		print_show(reply, cmd->wire);
+		if (cmd->html || cmd->svg)
+			status = write_show_reports(reply, cmd);
 	} else if (cmd->action == CTL_CANCEL) {
 		printf("run %u: %s\n", cmd->run_id, member(reply, NF_STATE));
 	} else {

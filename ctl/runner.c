@@ -30,6 +30,7 @@
 #include "ctl/json_out.h"
 #include "ctl/junit.h"
 #include "ctl/progress.h"
+#include "ctl/report.h"
 #include "ctl/runrec.h"
 #include "ctl/timeline.h"
 #include "scenario/scenario.h"
@@ -417,6 +418,12 @@ static int runner_report(const struct runner *rn)
 							  job->runs, job->nruns };
 	}
 	if (rn->cmd->junit && (!suites || junit_write(rn->cmd->junit, suites, rn->njobs) < 0))
+		status = 2;
+	if (rn->cmd->html && !rn->cmd->detach &&
+	    (!suites || report_html_write(rn->cmd->html, suites, rn->njobs) < 0))
+		status = 2;
+	if (rn->cmd->svg && !rn->cmd->detach &&
+	    (!suites || report_svg_write(rn->cmd->svg, suites, rn->njobs) < 0))
 		status = 2;
 	free(suites);
 	return status;
