@@ -109,13 +109,14 @@ static void breaks_and_times(xmlTextWriterPtr w, const struct ladder *l, double 
 		if (r->after_break) {
 			xo_open(w, "g", "class", "break", NULL);
 			xo_open(w, "rect", "x", "0", NULL);
-			xo_num(w, "y", TOP_PX + l->rows[i - 1].y + 8);
+			/* below the labels of the row before it */
+			xo_num(w, "y", TOP_PX + l->rows[i - 1].y + 17);
 			xo_num(w, "width", width);
-			xo_num(w, "height", r->y - l->rows[i - 1].y - 16);
+			xo_num(w, "height", r->y - l->rows[i - 1].y - 26);
 			xo_close(w);
 			xo_open(w, "text", NULL);
 			xo_num(w, "x", 8);
-			xo_num(w, "y", TOP_PX + (r->y + l->rows[i - 1].y) / 2 + 4);
+			xo_num(w, "y", TOP_PX + (r->y + l->rows[i - 1].y) / 2 + 7.5);
 			xo_textf(w, "%.2f s later", r->t - l->rows[i - 1].t);
 			xo_close(w);
 			xo_close(w);

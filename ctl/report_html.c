@@ -10,6 +10,7 @@
 #include "ctl/report.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,34 +228,55 @@ static void refused_section(xmlTextWriterPtr w, const struct junit_suite *f)
 	xo_close(w);
 }
 
-static xmlTextWriterPtr writer_open(const char *path)
+/* A writer on PATH, opened here so that an error names the file and the
+ * reason; *FP is closed by writer_close. NULL after saying why. */
+static xmlTextWriterPtr writer_open(const char *path, FILE **fp)
 {
-	xmlTextWriterPtr w = xmlNewTextWriterFilename(path, 0);
+	xmlOutputBufferPtr buf;
+	xmlTextWriterPtr w = NULL;
 
+	*fp = fopen(path, "w");
+	if (!*fp) {
+		fprintf(stderr, "netfaultctl: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmlOutputBufferCreateFile(*fp, NULL);
+	if (buf)
+		w = xmlNewTextWriter(buf);   /* owns BUF from here */
 	if (!w) {
-		fprintf(stderr, "netfaultctl: %s: cannot write it: %s\n", path,
-			errno ? strerror(errno) : "libxml2 refused");
+		fprintf(stderr, "netfaultctl: %s: out of memory\n", path);
+		fclose(*fp);
 		return NULL;
 	}
 	xmlTextWriterSetIndent(w, 1);
 	return w;
 }
 
-/* Ends W's document and frees it; 0, or -EIO after saying so. */
-static int writer_close(xmlTextWriterPtr w, const char *path, int err)
+/* Ends W's document, frees it and closes FP; 0, or -errno after saying
+ * so. */
+static int writer_close(xmlTextWriterPtr w, FILE *fp, const char *path, int err)
 {
+	bool bad;
+
 	if (xmlTextWriterEndDocument(w) < 0 && !err)
 		err = -EIO;
 	xmlFreeTextWriter(w);
+	bad = ferror(fp) != 0;
+
+	errno = 0;
+	bad |= fclose(fp) != 0;
+	if (bad && !err)
+		err = errno ? -errno : -EIO;
 	if (err)
 		fprintf(stderr, "netfaultctl: %s: %s\n", path,
-			err == -ENOMEM ? "out of memory" : "could not write it");
+			err == -ENOMEM ? "out of memory" : strerror(-err));
 	return err;
 }
 
 int report_html_write(const char *path, const struct junit_suite *files, size_t n)
 {
-	xmlTextWriterPtr w = writer_open(path);
+	FILE *fp;
+	xmlTextWriterPtr w = writer_open(path, &fp);
 	size_t runs = 0, passed = 0;
 	int err = 0;
 
@@ -291,12 +313,13 @@ int report_html_write(const char *path, const struct junit_suite *files, size_t 
 	xo_close(w);
 	xo_close(w);
 	xo_close(w);
-	return writer_close(w, path, err);
+	return writer_close(w, fp, path, err);
 }
 
 int report_svg_write(const char *path, const struct junit_suite *files, size_t n)
 {
-	xmlTextWriterPtr w = writer_open(path);
+	FILE *fp;
+	xmlTextWriterPtr w = writer_open(path, &fp);
 	struct ladder *ls = NULL;
 	size_t runs = 0, k = 0;
 	double y = 0, width = 0;
@@ -343,5 +366,5 @@ int report_svg_write(const char *path, const struct junit_suite *files, size_t n
 	for (k = 0; ls && k < runs; k++)
 		ladder_free(&ls[k]);
 	free(ls);
-	return writer_close(w, path, err);
+	return writer_close(w, fp, path, err);
 }
