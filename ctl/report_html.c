@@ -86,6 +86,30 @@ static void td_view(xmlTextWriterPtr w, const char *name, const json_t *view)
 	xo_close(w);
 }
 
+/* The theory's cell: "timeout at 5.420 s (measured 5.419 s, -0.001 s):
+ * why", or "does not apply: why" (theory/theory.h). */
+static void td_theory(xmlTextWriterPtr w, const json_t *app)
+{
+	const json_t *theory = json_object_get(app, "theory");
+	const json_t *tt = json_object_get(theory, "t"), *t = json_object_get(app, "t");
+
+	xo_open(w, "td", "class", "view", "data-view", "theory", NULL);
+	if (!json_is_object(theory)) {
+		xo_text(w, "-");
+	} else if (!json_is_string(json_object_get(theory, "verdict"))) {
+		xo_textf(w, "does not apply: %s", member(theory, "why"));
+	} else {
+		xo_text_element(w, "b", member(theory, "verdict"), NULL);
+		if (json_is_number(tt))
+			xo_textf(w, " at %.3f s", json_number_value(tt));
+		if (json_is_number(tt) && json_is_number(t))
+			xo_textf(w, " (measured %.3f s, %+.3f s)", json_number_value(t),
+				 json_number_value(t) - json_number_value(tt));
+		xo_textf(w, ": %s", member(theory, "why"));
+	}
+	xo_close(w);
+}
+
 static bool any_theory(const json_t *apps)
 {
 	const json_t *a;
@@ -132,7 +156,7 @@ static void verdict_table(xmlTextWriterPtr w, const json_t *result)
 		td_view(w, "wire", json_object_get(views, "wire"));
 		td_view(w, "kernel", json_object_get(views, "kernel"));
 		if (theory)
-			td_view(w, "theory", json_object_get(a, "theory"));
+			td_theory(w, a);
 		xo_close(w);
 	}
 	xo_close(w);

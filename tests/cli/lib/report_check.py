@@ -42,6 +42,7 @@ CASES = {
         "lanes": ["client", "server"],
         "arrows": [("server", "client", "retransmit")],
         "verdicts": {"server": "timeout", "client": "nothing"},
+        "theory": {"server": "timeout"},
         "faults": [("client", "poweroff")],
     },
     "sweep-bulk": {
@@ -135,8 +136,11 @@ def check_html(root, text, case, fails):
                 continue
             views = {td.get("data-view"): text_of(td) for td in tr.iter(XHTML + "td")
                      if td.get("data-view")}
-            if sorted(views) != ["app", "kernel", "wire"] or not views["wire"].startswith(verdict):
+            if not {"app", "kernel", "wire"} <= set(views) or not views["wire"].startswith(verdict):
                 fails.append(f"{where}: views of {app}: {views}")
+            theory = case.get("theory", {}).get(app)
+            if theory and not views.get("theory", "").startswith(theory + " at "):
+                fails.append(f"{where}: theory of {app} is not '{theory} at ...': {views}")
         svgs = [e for e in s.iter(SVG + "svg") if "ladder" in classes(e)]
         if len(svgs) != 1:
             fails.append(f"{where}: {len(svgs)} ladders")
