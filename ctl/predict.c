@@ -8,7 +8,7 @@
  *
  * Text, per cell:
  *   theory-keepalive.yaml: keepalive 2s/1s/3 against a powered-off client
- *     server   timeout at 5.088s
+ *     server   timeout at 5.090s
  *              keepalive: last activity 0.00 s + idle 2 s + 3 probes x ...
  *     client   the model does not apply: its own host powers off at 0.50 s ...
  * --json: one object per cell and line, {"file", "name", "cell", "apps":

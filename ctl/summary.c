@@ -47,7 +47,7 @@ static void app_expect(FILE *out, const json_t *app)
 		"held" : "NOT HELD");
 }
 
-/* "theory: timeout at 5.088s (measured 5.079s): keepalive: ..." or
+/* "theory: timeout at 5.090s (measured 5.079s): keepalive: ..." or
  * "theory: does not apply: why" (theory/theory.h) */
 static void app_theory(FILE *out, const char *prefix, const json_t *app)
 {

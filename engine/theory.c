@@ -3,7 +3,7 @@
  * model (theory/theory.h) says it sees, computed with the run's own
  * figures where the timers depend on them: the connection's RTO as
  * sock_diag read it before any retransmission, and the last packet its
- * host received on it, from the wire. Where the model does not apply,
+ * host received on it (an RST, which ends it, aside), from the wire. Where the model does not apply,
  * verdict and t are null and "why" says why.
  */
 #include "engine/run.h"
@@ -26,8 +26,8 @@ static void run_figures(const struct engine_run *r, const struct run_app *a,
 
 		if (c->app < 0 || (size_t)c->app != a->index)
 			continue;
-		if (c->last_in > r->t0 && c->last_in - r->t0 > fig->last_rx_us)
-			fig->last_rx_us = c->last_in - r->t0;
+		if (c->last_in_alive > r->t0 && c->last_in_alive - r->t0 > fig->last_rx_us)
+			fig->last_rx_us = c->last_in_alive - r->t0;
 		if (c->k_rto_us)
 			fig->rto_us = c->k_rto_us;
 	}

@@ -12,9 +12,10 @@
  * when D < 63 (level 0); otherwise on the first multiple of its level's
  * granularity G (8 jiffies up to 503, 64 up to 4031, 512 up to 32255,
  * 4096 beyond) above A + D: ((A + D + G) / G) * G. A 1 s timer armed on a
- * tick of the wheel fires 1.024 s later, a 2 s one 2.016 s later. The run's
- * t0 is taken as a jiffy boundary (its real phase is unknown: up to one
- * granularity off for the first timer of a chain).
+ * tick of the wheel fires 1.024 s later, a 2 s one 2.016 s later. The
+ * buckets are aligned to absolute jiffies and where the run's t0 falls
+ * among them is unknown: each model is worked out for every place (t0 at
+ * absolute jiffy 0 to 511) and averaged.
  *
  * Keepalive (tcp_keepalive_timer). Each time the timer fires it measures
  * "elapsed" since the last packet received; below the idle time it waits
@@ -67,6 +68,7 @@
 #define THEORY_JIFFY_US (1000000 / THEORY_HZ)
 #define THEORY_WHY_MAX 512
 #define THEORY_MAX_FIRINGS 256  /* timer expiries simulated per prediction */
+#define THEORY_PHASES 512       /* t0's places among the wheel's buckets, averaged */
 
 /* The kernel's figures the timers use: compiled-in defaults of a new
  * namespace, changed by a host's sysctl:. */

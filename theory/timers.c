@@ -16,22 +16,36 @@ static int64_t delay_j(int64_t us)
 	return us <= 0 ? 0 : (us + THEORY_JIFFY_US - 1) / THEORY_JIFFY_US;
 }
 
+/* An average over the phases, to the millisecond: the model is no finer. */
+static int64_t whole_ms(int64_t us)
+{
+	return (us + 500) / 1000 * 1000;
+}
+
 static double secs(int64_t us)
 {
 	return (double)us / 1e6;
 }
 
-int64_t theory_timer_fire(int64_t armed_us, int64_t delay_us)
+/* The wheel with t0 at absolute jiffy PHASE: its buckets are aligned to
+ * absolute jiffies, and where t0 falls among them is unknown, so each model
+ * below is worked out for every phase and averaged (THEORY_PHASES). */
+static int64_t fire(int64_t phase, int64_t armed_us, int64_t delay_us)
 {
-	int64_t a = armed_us / THEORY_JIFFY_US, d = delay_j(delay_us), g = 1;
+	int64_t a = armed_us / THEORY_JIFFY_US + phase, d = delay_j(delay_us), g = 1;
 
 	if (d >= 63) {
 		g = 8;
 		while (g < 4096 && d >= 63 * g)
 			g *= 8;
-		return ((a + d + g) / g) * g * THEORY_JIFFY_US;
+		return (((a + d + g) / g) * g - phase) * THEORY_JIFFY_US;
 	}
-	return (a + d + 1) * THEORY_JIFFY_US;
+	return (a + d + 1 - phase) * THEORY_JIFFY_US;
+}
+
+int64_t theory_timer_fire(int64_t armed_us, int64_t delay_us)
+{
+	return fire(0, armed_us, delay_us);
 }
 
 int64_t theory_model_timeout(int boundary, int64_t rto_base_us, int64_t rto_max_us)
@@ -47,33 +61,47 @@ int64_t theory_model_timeout(int boundary, int64_t rto_base_us, int64_t rto_max_
 	return ((2LL << thresh) - 1) * rto_base_us + (int64_t)(boundary - thresh) * rto_max_us;
 }
 
-void theory_keepalive(int64_t last_us, int64_t idle_us, int64_t intvl_us, int count,
-		      int64_t ut_us, struct theory_result *res)
+/* When keepalive gives up, with t0 at jiffy PHASE; *PROBES sent. */
+static int64_t keepalive_end(int64_t phase, int64_t last_us, int64_t idle_us, int64_t intvl_us,
+			     int count, int64_t ut_us, int *probes)
 {
-	int64_t t = theory_timer_fire(last_us, idle_us), naive;
-	int probes = 0;
+	int64_t t = fire(phase, last_us, idle_us);
 
-	memset(res, 0, sizeof(*res));
+	*probes = 0;
 	for (int i = 0; i < THEORY_MAX_FIRINGS; i++) {
 		int64_t elapsed = t - last_us;
 
 		if (elapsed < idle_us) {
-			t = theory_timer_fire(t, idle_us - elapsed);
+			t = fire(phase, t, idle_us - elapsed);
 			continue;
 		}
-		if ((ut_us > 0 && elapsed >= ut_us && probes > 0) ||
-		    (ut_us <= 0 && probes >= count))
+		if ((ut_us > 0 && elapsed >= ut_us && *probes > 0) ||
+		    (ut_us <= 0 && *probes >= count))
 			break;
-		probes++;
-		t = theory_timer_fire(t, intvl_us);
+		(*probes)++;
+		t = fire(phase, t, intvl_us);
 	}
+	return t;
+}
+
+void theory_keepalive(int64_t last_us, int64_t idle_us, int64_t intvl_us, int count,
+		      int64_t ut_us, struct theory_result *res)
+{
+	int64_t t = 0, naive;
+	int probes = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (int64_t phase = 0; phase < THEORY_PHASES; phase++)
+		t += keepalive_end(phase, last_us, idle_us, intvl_us, count, ut_us, &probes) /
+		     THEORY_PHASES;
 	res->applies = true;
 	res->verdict = SC_VERDICT_TIMEOUT;
-	res->t_us = t;
+	res->t_us = whole_ms(t);
 	if (ut_us <= 0) {
 		naive = last_us + idle_us + count * intvl_us;
 		snprintf(res->why, sizeof(res->why), "keepalive: last activity %.2f s + idle %g s "
-			 "+ %d probes x %g s = %.2f s; the timer wheel's rounding makes it %.2f s",
+			 "+ %d probes x %g s = %.2f s; the timer wheel's rounding makes it %.2f s "
+			 "on average",
 			 secs(last_us), secs(idle_us), count, secs(intvl_us), secs(naive), secs(t));
 	} else {
 		snprintf(res->why, sizeof(res->why), "keepalive with a user timeout (the count, %d, "
@@ -85,33 +113,52 @@ void theory_keepalive(int64_t last_us, int64_t idle_us, int64_t intvl_us, int co
 	}
 }
 
-void theory_retransmit(const struct theory_kernel *k, int64_t send_us, int64_t rto_us,
-		       int64_t ut_us, struct theory_result *res)
+/* When the retransmissions give up, with t0 at jiffy PHASE: the tail loss
+ * probe's time, retrans_stamp, and the retransmissions in *RETRANS. */
+static int64_t retransmit_end(int64_t phase, const struct theory_kernel *k, int64_t send_us,
+			      int64_t rto_us, int64_t ut_us, int64_t limit, int64_t *tlp,
+			      int64_t *stamp, int *retrans)
 {
-	int64_t tlp = theory_timer_fire(send_us, rto_us);
-	int64_t t = theory_timer_fire(tlp, rto_us), stamp = t, rto = rto_us;
-	int64_t limit = ut_us > 0 ? ut_us : theory_model_timeout(k->retries2, 200000, k->rto_max_us);
-	int retrans = 0;
+	int64_t t, rto = rto_us;
 
-	memset(res, 0, sizeof(*res));
+	*tlp = fire(phase, send_us, rto_us);
+	t = *stamp = fire(phase, *tlp, rto_us);
+	*retrans = 0;
 	for (int i = 0; i < THEORY_MAX_FIRINGS; i++) {
 		int64_t delay;
 
-		if (retrans > 0 && t - stamp >= limit)
+		if (*retrans > 0 && t - *stamp >= limit)
 			break;
-		retrans++;
+		(*retrans)++;
 		rto = rto * 2 < k->rto_max_us ? rto * 2 : k->rto_max_us;
 		delay = rto;
 		if (ut_us > 0) {
-			int64_t left = ut_us - (t - stamp);
+			int64_t left = ut_us - (t - *stamp);
 
 			delay = left <= 0 ? 1 : left < delay ? left : delay;
 		}
-		t = theory_timer_fire(t, delay);
+		t = fire(phase, t, delay);
 	}
+	return t;
+}
+
+void theory_retransmit(const struct theory_kernel *k, int64_t send_us, int64_t rto_us,
+		       int64_t ut_us, struct theory_result *res)
+{
+	int64_t limit = ut_us > 0 ? ut_us : theory_model_timeout(k->retries2, 200000, k->rto_max_us);
+	int64_t t = 0, tlp = 0, stamp = 0, sum_stamp = 0;
+	int retrans = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (int64_t phase = THEORY_PHASES - 1; phase >= 0; phase--) {
+		t += retransmit_end(phase, k, send_us, rto_us, ut_us, limit, &tlp, &stamp,
+				    &retrans) / THEORY_PHASES;
+		sum_stamp += stamp / THEORY_PHASES;
+	}
+	stamp = sum_stamp;
 	res->applies = true;
 	res->verdict = SC_VERDICT_TIMEOUT;
-	res->t_us = t;
+	res->t_us = whole_ms(t);
 	if (ut_us > 0)
 		snprintf(res->why, sizeof(res->why), "user timeout: send %.2f s + tail loss probe "
 			 "%.3f s + first retransmission %.3f s (RTO %.0f ms) = retrans_stamp %.2f s, "
@@ -129,27 +176,39 @@ void theory_retransmit(const struct theory_kernel *k, int64_t send_us, int64_t r
 			 secs(limit), secs(stamp + limit), retrans, secs(t));
 }
 
+/* When connect gives up, with t0 at jiffy PHASE; *RETRANS SYNs sent again. */
+static int64_t syn_end(int64_t phase, const struct theory_kernel *k, int64_t connect_us,
+		       int retries, int linear, int64_t limit, int *retrans)
+{
+	int64_t rto = 1000000, t = fire(phase, connect_us, rto);
+
+	*retrans = 0;
+	for (int i = 0; i < THEORY_MAX_FIRINGS; i++) {
+		if (*retrans >= retries + linear || (*retrans > 0 && t - connect_us >= limit))
+			break;
+		(*retrans)++;
+		if (*retrans > linear)
+			rto = rto * 2 < k->rto_max_us ? rto * 2 : k->rto_max_us;
+		t = fire(phase, t, rto);
+	}
+	return t;
+}
+
 void theory_syn(const struct theory_kernel *k, int64_t connect_us, int syncnt, int64_t ut_us,
 		struct theory_result *res)
 {
 	int retries = syncnt > 0 ? syncnt : k->syn_retries;
 	int linear = k->syn_linear ? k->syn_linear_timeouts : 0;
 	int64_t limit = ut_us > 0 ? ut_us : theory_model_timeout(retries, 1000000, k->rto_max_us);
-	int64_t rto = 1000000, t = theory_timer_fire(connect_us, rto);
+	int64_t t = 0;
 	int retrans = 0;
 
 	memset(res, 0, sizeof(*res));
-	for (int i = 0; i < THEORY_MAX_FIRINGS; i++) {
-		if (retrans >= retries + linear || (retrans > 0 && t - connect_us >= limit))
-			break;
-		retrans++;
-		if (retrans > linear)
-			rto = rto * 2 < k->rto_max_us ? rto * 2 : k->rto_max_us;
-		t = theory_timer_fire(t, rto);
-	}
+	for (int64_t phase = THEORY_PHASES - 1; phase >= 0; phase--)
+		t += syn_end(phase, k, connect_us, retries, linear, limit, &retrans) / THEORY_PHASES;
 	res->applies = true;
 	res->verdict = SC_VERDICT_TIMEOUT;
-	res->t_us = t;
+	res->t_us = whole_ms(t);
 	snprintf(res->why, sizeof(res->why), "SYN retries %d%s: connect %.2f s, SYNs 1 s apart "
 		 "%s; gives up at %d retransmissions or %.2f s after the first SYN (%s), "
 		 "whichever comes first: %d retransmissions, %.2f s", retries,
@@ -161,16 +220,21 @@ void theory_syn(const struct theory_kernel *k, int64_t connect_us, int syncnt, i
 
 void theory_synack(const struct theory_kernel *k, int64_t synack_us, struct theory_result *res)
 {
-	int64_t t = synack_us, rto = 1000000;
+	int64_t t = 0;
 
 	memset(res, 0, sizeof(*res));
-	for (int n = 0; n <= k->synack_retries && n < THEORY_MAX_FIRINGS; n++) {
-		t = theory_timer_fire(t, rto);
-		rto = rto * 2 < k->rto_max_us ? rto * 2 : k->rto_max_us;
+	for (int64_t phase = 0; phase < THEORY_PHASES; phase++) {
+		int64_t tp = synack_us, rto = 1000000;
+
+		for (int n = 0; n <= k->synack_retries && n < THEORY_MAX_FIRINGS; n++) {
+			tp = fire(phase, tp, rto);
+			rto = rto * 2 < k->rto_max_us ? rto * 2 : k->rto_max_us;
+		}
+		t += tp / THEORY_PHASES;
 	}
 	res->applies = true;
 	res->verdict = SC_VERDICT_NOTHING;
-	res->t_us = t;
+	res->t_us = whole_ms(t);
 	snprintf(res->why, sizeof(res->why), "SYN-ACK retries %d: SYN-ACK %.2f s, sent again "
 		 "after 1, 2, 4 ... s; the request is dropped silently at %.2f s",
 		 k->synack_retries, secs(synack_us), secs(t));
@@ -180,10 +244,13 @@ void theory_middlebox_keepalive(int64_t last_us, int64_t idle_us, int64_t intvl_
 				int64_t ut_us, int64_t idle_timeout_us, enum sc_expired expired,
 				struct theory_result *res)
 {
-	int64_t probe = theory_timer_fire(last_us, idle_us);
+	int64_t probe = 0;
 	char head[128];
 	size_t n;
 
+	for (int64_t phase = 0; phase < THEORY_PHASES; phase++)
+		probe += fire(phase, last_us, idle_us) / THEORY_PHASES;
+	probe = whole_ms(probe);
 	if (probe - last_us < idle_timeout_us) {
 		memset(res, 0, sizeof(*res));
 		res->applies = true;

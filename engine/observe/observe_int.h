@@ -93,6 +93,7 @@ struct obs_conn {
 	bool snd_valid, una_valid;
 	uint32_t snd_max, snd_una;   /* raw sequence numbers, ours */
 	int64_t last_retry, last_in;
+	int64_t last_in_alive;       /* latest packet in but an RST (theory.c) */
 	struct obs_wire_ev wire[OBS_LOG_MAX];
 	size_t nwire;
 	/* kernel */

@@ -259,6 +259,8 @@ static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t 
 	} else if (f & TCPDECODE_FIN)
 		wire_log(c, t, OW_FIN_IN, 0);
 	c->last_in = t;
+	if (!(f & TCPDECODE_RST))
+		c->last_in_alive = t;
 }
 
 static bool is_host(const struct obs_host *oh, const struct ip_endpoint *e)

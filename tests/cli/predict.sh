@@ -17,7 +17,7 @@ P "$KA" >"$TMP/ka.out" 2>&1
 rc=$?
 check "predict theory-keepalive.yaml exits 0 without a daemon (exit $rc)" [ $rc = 0 ]
 [ $rc = 0 ] || diag <"$TMP/ka.out"
-check "... the server times out at 5.088s" grep -q '^  server   timeout at 5.088s$' "$TMP/ka.out"
+check "... the server times out at 5.090s" grep -q '^  server   timeout at 5.090s$' "$TMP/ka.out"
 check "... with the formula and its numbers" \
 	grep -qF 'keepalive: last activity 0.00 s + idle 2 s + 3 probes x 1 s = 5.00 s' "$TMP/ka.out"
 check "... and the client's theory says why it does not apply" \
@@ -35,7 +35,7 @@ if command -v python3 >/dev/null; then
 	P --json "$KA" >"$TMP/ka.json" 2>&1
 	rc=$?
 	check "--json exits 0 (exit $rc)" [ $rc = 0 ]
-	check "--json: the server's theory is timeout at 5.088 s, the client's null with a why" \
+	check "--json: the server's theory is timeout at 5.090 s, the client's null with a why" \
 		python3 -c '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -43,7 +43,7 @@ assert len(lines) == 1, lines
 o = json.loads(lines[0])
 assert o["cell"] is None and o["name"].startswith("keepalive 2s/1s/3"), o
 apps = {a["app"]: a["theory"] for a in o["apps"]}
-assert apps["server"]["verdict"] == "timeout" and abs(apps["server"]["t"] - 5.088) < 1e-6, apps
+assert apps["server"]["verdict"] == "timeout" and abs(apps["server"]["t"] - 5.090) < 1e-6, apps
 assert "3 probes x 1 s" in apps["server"]["why"], apps
 c = apps["client"]
 assert c["verdict"] is None and c["t"] is None and "powers off" in c["why"], c
