@@ -18,12 +18,16 @@ CHECK=$TOP/tests/cli/lib/report_check.py
 BROWSER=$TOP/tests/cli/lib/browser_check.py
 # the browser test needs Debian's chromium, chromium-driver and
 # python3-selenium (scripts/install-deps --test); Debian's selenium is
-# for Debian's python3, which another python3 first on PATH may not see
+# for Debian's python3, which another python3 first on PATH may not see.
+# CHROMIUM and CHROMEDRIVER name other binaries (a missing one: skipped).
 BPY=python3
 [ -x /usr/bin/python3 ] && BPY=/usr/bin/python3
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export CHROMIUM CHROMEDRIVER
 no_browser=""
-[ -x /usr/bin/chromium ] || no_browser="$no_browser chromium"
-[ -x /usr/bin/chromedriver ] || no_browser="$no_browser chromium-driver"
+[ -x "$CHROMIUM" ] || no_browser="$no_browser chromium"
+[ -x "$CHROMEDRIVER" ] || no_browser="$no_browser chromium-driver"
 "$BPY" -c 'import selenium' 2>/dev/null || no_browser="$no_browser python3-selenium"
 
 start_daemon -j 4

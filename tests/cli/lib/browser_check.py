@@ -10,7 +10,8 @@ per host of CASE (report_check.py's cases), in order, each lane's line
 drawn where its name is, and the arrow that decided each verdict drawn
 from its sender's lane to its receiver's with its label shown. Prints one
 line per failed check and exits 1 if any failed; --screenshot saves the
-page as a PNG too (the README's picture is made so).
+page as a PNG too (the README's picture is made so). The environment's
+CHROMIUM and CHROMEDRIVER name the binaries (default: Debian's).
 """
 import os
 import sys
@@ -55,12 +56,12 @@ def main():
         sys.exit(f"usage: browser_check.py {{{','.join(CASES)}}} FILE [--screenshot PNG]")
     case, path = CASES[args[0]], os.path.abspath(args[1])
     opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
+    opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=1100,1400", "--hide-scrollbars"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts)
     fails = []
     try:
         driver.get("file://" + path)
