@@ -129,6 +129,11 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_ladder reads netfaultctl's ladder of a run (ctl/ladder*.c), no daemon
+LADDER_SRC := ctl/ladder_model.c ctl/ladder_marks.c ctl/ladder_svg.c ctl/xmlout.c ctl/member.c
+$(B)/tests/test_ladder: $(call obj,$(LADDER_SRC))
+$(B)/san/tests/test_ladder: $(call sanobj,$(LADDER_SRC))
+
 $(B)/obj/tests/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
 $(B)/obj/tests/%.o $(B)/san/obj/tests/%.o: | check-lib
 
