@@ -41,7 +41,7 @@
 
 #include "scenario/scenario.h"
 
-#define NFD_DEFAULT_PARALLEL   4
+#define NFD_DEFAULT_PARALLEL   16       /* a 12-cell sweep at once: runs mostly wait on timers */
 #define NFD_MAX_PARALLEL       64       /* -j at most */
 #define NFD_MAX_CLIENTS        64       /* connections at once */
 #define NFD_MAX_QUEUED         256      /* runs waiting for a slot */

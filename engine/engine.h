@@ -96,6 +96,9 @@
  *                   (no connection seen) or { "verdict", "t", "evidence" },
  *                   the wire's also "from" when a packet decided it,
  *                 "agree": bool | null,
+ *                 "wire": { "retransmissions", "keepalive_probes" } | null:
+ *                   what the app's host sent again on its connections, as
+ *                   its capture saw it (null when nothing was observed),
  *                 cmd apps also: "cmd": [argv as run],
  *                   "output": { "stdout", "stderr", "truncated" } (the
  *                   first 64 KiB of each), "output_tail": [ { "stream",

@@ -4,7 +4,11 @@
  *   per app     "views" ({"app", "wire", "kernel"}: what each observer says
  *               ended the app's connection, null when it saw no connection
  *               of the app), "agree" (the views are compatible; null when
- *               nothing was observed)
+ *               nothing was observed), "wire": {"retransmissions",
+ *               "keepalive_probes"} (what the app's own host sent again on
+ *               its connections, as its capture saw it: the packets its
+ *               kernel spent on detecting the end; null when nothing was
+ *               observed; probes are keepalive or zero-window probes)
  *   per run     "captures": [{"host", "boot", "file" (null without
  *               pcap_dir), "packets", "written", "not_written",
  *               "kernel_dropped", "error" (null or text)}]
@@ -17,6 +21,26 @@
 
 #include "common/errname.h"
 
+/* The retries the capture saw the app's connections send. */
+static json_t *wire_cost_json(const struct observer *obs, size_t app)
+{
+	json_int_t retrans = 0, probes = 0;
+
+	for (size_t c = 0; c < obs->nconns; c++) {
+		const struct obs_conn *conn = &obs->conns[c];
+
+		if (conn->app != (int)app)
+			continue;
+		for (size_t k = 0; k < conn->nwire; k++) {
+			if (conn->wire[k].fact != OW_RETRY_OUT)
+				continue;
+			retrans += conn->wire[k].count;
+			probes += conn->wire[k].probes;
+		}
+	}
+	return json_pack("{s:I, s:I}", "retransmissions", retrans, "keepalive_probes", probes);
+}
+
 void observe_report_app(const struct engine_run *r, const struct run_app *a, json_t *o)
 {
 	const struct observer *obs = r->obs;
@@ -24,6 +48,7 @@ void observe_report_app(const struct engine_run *r, const struct run_app *a, jso
 
 	json_object_set_new(o, "views", has ? obs_views_json(r, a->index) : json_null());
 	json_object_set_new(o, "agree", has ? json_boolean(obs->agree[a->index]) : json_null());
+	json_object_set_new(o, "wire", has ? wire_cost_json(obs, a->index) : json_null());
 }
 
 void observe_report(const struct engine_run *r, json_t *res)

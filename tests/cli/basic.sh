@@ -87,7 +87,7 @@ ctl cancel "$pass_id" >"$TMP/c.out" 2>&1
 check "cancel of a finished run is refused: exit 2" [ $? = 2 ]
 ctl status >"$TMP/status.out" 2>&1
 check "status names the pid and the limits" \
-	sh -c "grep -q 'pid $DPID' '$TMP/status.out' && grep -q 'at most 4 at once' '$TMP/status.out'"
+	sh -c "grep -q 'pid $DPID' '$TMP/status.out' && grep -q 'at most 16 at once' '$TMP/status.out'"
 
 ctl run --json "$DATA/pass.yaml" >"$TMP/json.out" 2>&1
 rc=$?
