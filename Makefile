@@ -22,6 +22,9 @@ B        := build
 PKGS     := libnl-3.0 libnl-route-3.0 libmnl libnetfilter_queue yaml-0.1 jansson libpcap libnftables libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# cairo draws netfaultctl's --plot; only netfaultctl links it
+CAIRO_CFLAGS := $(shell pkg-config --cflags cairo 2>/dev/null)
+CAIRO_LIBS   := $(shell pkg-config --libs cairo 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -98,7 +101,9 @@ $(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
 
 # predict expands a sweep's cells as the daemon does (daemon/sweep.c, pure)
 $(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(B)/obj/daemon/sweep.o $(LIBA)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CAIRO_LIBS)
+
+$(B)/obj/ctl/%.o: ALL_CFLAGS += $(CAIRO_CFLAGS)
 
 # netfaultctl finds scenarios by name in the installed examples, the
 # directory `make install` copies scenarios/ to: compiled in from PREFIX, and

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "common/protocol.h"
@@ -19,6 +20,7 @@ enum token_option {
 	OPT_NONE, OPT_JSON, OPT_QUIET, OPT_DETACH, OPT_JUNIT, OPT_SET, OPT_WIRE, OPT_PCAP,
 	OPT_SHARD, OPT_DRY_RUN,
 	OPT_HTML, OPT_SVG,
+	OPT_REPEAT, OPT_CSV, OPT_PLOT,
 };
 
 struct token {
@@ -60,6 +62,9 @@ static const struct token t_run[] = {
 	{ FLAG, "--dry-run", OPT_DRY_RUN, t_run },
 	{ FLAG_ARG, "--html", OPT_HTML, t_run },
 	{ FLAG_ARG, "--svg", OPT_SVG, t_run },
+	{ FLAG_ARG, "--repeat", OPT_REPEAT, t_run },
+	{ FLAG_ARG, "--csv", OPT_CSV, t_run },
+	{ FLAG_ARG, "--plot", OPT_PLOT, t_run },
 	{ FILENAME, "", OPT_NONE, t_run },
 	{ ENDTOKEN, "", OPT_NONE, NULL },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
@@ -328,6 +333,30 @@ static const char *flag_value(const struct token *t, int argc, char *argv[], int
 	return argv[++*i];
 }
 
+static bool plot_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && (strcasecmp(name + len - 4, ".svg") == 0 ||
+			   strcasecmp(name + len - 4, ".png") == 0);
+}
+
+static int parse_repeat(const char *text, struct ctl_command *cmd)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno || *end || end == text || n < 1 || n > CTL_MAX_REPEAT) {
+		fprintf(stderr, "netfaultctl: --repeat %s: expected 1 to %d\n", text,
+			CTL_MAX_REPEAT);
+		return -1;
+	}
+	cmd->repeat = (unsigned)n;
+	return 0;
+}
+
 static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 		       struct ctl_command *cmd)
 {
@@ -363,6 +392,12 @@ static int apply_token(const struct token *t, int argc, char *argv[], int *i,
 		}
 		if (t->value == OPT_SHARD)
 			return parse_shard(value, cmd);
+		if (t->value == OPT_REPEAT)
+			return parse_repeat(value, cmd);
+		if (t->value == OPT_CSV || t->value == OPT_PLOT) {
+			*(t->value == OPT_CSV ? &cmd->csv : &cmd->plot) = value;
+			return 0;
+		}
 		return add_set(cmd, value);
 	case FILENAME:
 		cmd->files[cmd->nfiles++] = argv[*i];
@@ -387,7 +422,8 @@ int command_parse(int argc, char *argv[], struct ctl_command *cmd)
 {
 	const struct token *table = t_main, *t;
 
-	*cmd = (struct ctl_command){ .files = calloc((size_t)argc + 1, sizeof(char *)) };
+	*cmd = (struct ctl_command){ .files = calloc((size_t)argc + 1, sizeof(char *)),
+				     .repeat = 1 };
 	if (!cmd->files)
 		return -1;
 	for (int i = 0; i < argc; i++) {
@@ -418,6 +454,21 @@ int command_parse(int argc, char *argv[], struct ctl_command *cmd)
 	if (cmd->action == CTL_JUNIT_MERGE && cmd->nfiles < 2) {
 		fprintf(stderr, "netfaultctl: junit-merge needs the output file and at "
 			"least one input file: junit-merge OUT IN...\n");
+		return -1;
+	}
+	if (cmd->detach && (cmd->csv || cmd->plot || cmd->repeat > 1)) {
+		fprintf(stderr, "netfaultctl: --detach does not wait for results: "
+			"not with --repeat, --csv or --plot\n");
+		return -1;
+	}
+	if (cmd->plot && !plot_name_ok(cmd->plot)) {
+		fprintf(stderr, "netfaultctl: --plot %s: the name must end in .svg or .png\n",
+			cmd->plot);
+		return -1;
+	}
+	if ((cmd->plot || cmd->csv) && cmd->nfiles > 1) {
+		fprintf(stderr, "netfaultctl: --%s is of one scenario's sweep: give one file\n",
+			cmd->plot ? "plot" : "csv");
 		return -1;
 	}
 	if (cmd->detach && (cmd->json || cmd->junit || cmd->html || cmd->svg)) {

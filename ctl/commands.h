@@ -15,6 +15,8 @@ enum ctl_action {
 	CTL_EXAMPLES, CTL_JUNIT_MERGE, CTL_PREDICT,
 };
 
+#define CTL_MAX_REPEAT 100
+
 /* One --set PATH=V1,V2...: several values make a sweep. */
 struct ctl_set {
 	char *path;
@@ -36,6 +38,9 @@ struct ctl_command {
 	const char *junit;         /* run --junit FILE */
 	const char *pcap;          /* run --pcap DIR (absolute) */
 	const char *html, *svg;    /* run, show: --html FILE, --svg FILE */
+	unsigned repeat;           /* run --repeat N: each cell N times (1) */
+	const char *csv;           /* run --csv FILE: the sweep's cells */
+	const char *plot;          /* run --plot FILE.svg|FILE.png */
 	struct ctl_set *sets;
 	size_t nsets;
 };

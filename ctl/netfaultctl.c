@@ -35,6 +35,7 @@ static _Noreturn void usage(int status)
 		"               [--pcap dir] [--html file] [--svg file]\n"
 		"               [--set path=value[,value ...]] ...\n"
 		"               [--shard K/N] [--dry-run]\n"
+		"               [--repeat n] [--csv file] [--plot file.svg|file.png]\n"
 		"  validate file ...\n"
 		"  predict file ... [--json] [--set path=value[,value ...]] ...\n"
 		"  examples\n"

@@ -12,6 +12,10 @@
  * under way, each line starts with "[RUN] ". On a terminal a progress line
  * is redrawn every PROGRESS_MS.
  *
+ * With --repeat N each file is sent N times, one job each, next to each
+ * other; at the end a file's runs from all its jobs make one sweep report
+ * (sweepstat.h): the table, the --csv rows and the --plot.
+ *
  * The exit status is the worst of all runs: 0 passed, 1 failed, 2 anything
  * that is not a verdict (a refused file, an error, a cancelled run, a lost
  * connection).
@@ -32,6 +36,10 @@
 #include "ctl/progress.h"
 #include "ctl/report.h"
 #include "ctl/runrec.h"
+#include "ctl/sweepcsv.h"
+#include "ctl/sweepplot.h"
+#include "ctl/sweepstat.h"
+#include "ctl/sweeptable.h"
 #include "ctl/timeline.h"
 #include "scenario/scenario.h"
 
@@ -396,9 +404,46 @@ static void runner_wait(struct runner *rn)
 
 /* ---- the end ------------------------------------------------------------ */
 
+/* The sweep of one file: its runs over every --repeat, as a report, the
+ * table printed; the CSV and plot are written from it. 0, or 2 when a
+ * file could not be written. */
+static int file_report(const struct runner *rn, size_t file, FILE *csv)
+{
+	const struct ctl_command *cmd = rn->cmd;
+	const struct run_record **runs;
+	struct sweep_report rep;
+	size_t n = 0, total = 0;
+	int status = 0;
+
+	for (size_t j = file * cmd->repeat; j < (file + 1) * cmd->repeat; j++)
+		total += rn->jobs[j].nruns;
+	runs = calloc(total + 1, sizeof(*runs));
+	if (!runs)
+		return 2;
+	for (size_t j = file * cmd->repeat; j < (file + 1) * cmd->repeat; j++) {
+		for (size_t i = 0; i < rn->jobs[j].nruns; i++)
+			runs[n++] = &rn->jobs[j].runs[i];
+	}
+	if (n == 0 || sweep_report_build(&rep, runs, n) < 0) {
+		free(runs);
+		return n == 0 ? 0 : 2;
+	}
+	if (n > 1 && !cmd->json)
+		sweep_table_print(stdout, &rep, cmd->repeat);
+	if (csv && sweep_csv_write(csv, &rep, file == 0) < 0)
+		status = 2;
+	if (cmd->plot && sweep_plot_write(cmd->plot, &rep) < 0)
+		status = 2;
+	sweep_report_free(&rep);
+	free(runs);
+	return status;
+}
+
 static int runner_report(const struct runner *rn)
 {
+	const struct ctl_command *cmd = rn->cmd;
 	struct junit_suite *suites = calloc(rn->njobs, sizeof(*suites));
+	FILE *csv = NULL;
 	int status = 0;
 
 	for (size_t j = 0; j < rn->njobs; j++) {
@@ -406,18 +451,29 @@ static int runner_report(const struct runner *rn)
 
 		if (job->error || job->nruns == 0)
 			status = 2;
-		for (size_t i = 0; i < job->nruns && !rn->cmd->detach; i++) {
+		for (size_t i = 0; i < job->nruns && !cmd->detach; i++) {
 			int s = run_record_status(&job->runs[i]);
 
 			status = s > status ? s : status;
 		}
-		if (job->nruns > 1 && !rn->cmd->json && !rn->cmd->detach)
-			timeline_sweep_table(stdout, job->runs, job->nruns);
 		if (suites)
 			suites[j] = (struct junit_suite){ job->file, job->error, job->errors,
 							  job->runs, job->nruns };
 	}
-	if (rn->cmd->junit && (!suites || junit_write(rn->cmd->junit, suites, rn->njobs) < 0))
+	if (cmd->csv && !(csv = fopen(cmd->csv, "w"))) {
+		fprintf(stderr, "netfaultctl: --csv %s: %s\n", cmd->csv, strerror(errno));
+		status = 2;
+	}
+	for (size_t f = 0; f < cmd->nfiles && !cmd->detach; f++) {
+		int s = file_report(rn, f, csv);
+
+		status = s > status ? s : status;
+	}
+	if (csv && fclose(csv) != 0) {
+		fprintf(stderr, "netfaultctl: --csv %s: %s\n", cmd->csv, strerror(errno));
+		status = 2;
+	}
+	if (cmd->junit && (!suites || junit_write(cmd->junit, suites, rn->njobs) < 0))
 		status = 2;
 	if (rn->cmd->html && !rn->cmd->detach &&
 	    (!suites || report_html_write(rn->cmd->html, suites, rn->njobs) < 0))
@@ -446,14 +502,17 @@ static void runner_free(struct runner *rn)
 
 int run_command(const char *socket_path, const struct ctl_command *cmd)
 {
-	struct runner rn = { .cmd = cmd, .njobs = cmd->nfiles, .conn = { .fd = -1 } };
+	struct runner rn = { .cmd = cmd, .njobs = cmd->nfiles * cmd->repeat,
+			     .conn = { .fd = -1 } };
 	int status = 2;
 
-	rn.jobs = calloc(cmd->nfiles, sizeof(*rn.jobs));
+	rn.jobs = calloc(rn.njobs, sizeof(*rn.jobs));
 	if (!rn.jobs)
 		return 2;
+	/* a file's repeats are next to each other: file_report gathers them */
 	for (size_t j = 0; j < rn.njobs; j++)
-		rn.jobs[j] = (struct job){ .file = cmd->files[j], .state = JOB_WAITING };
+		rn.jobs[j] = (struct job){ .file = cmd->files[j / cmd->repeat],
+					   .state = JOB_WAITING };
 	if (conn_open(&rn.conn, socket_path) < 0)
 		goto out;       /* no daemon: every file would say the same */
 	progress_init(stdout, !cmd->json && !cmd->detach);

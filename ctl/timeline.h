@@ -2,7 +2,7 @@
  * timeline.h: netfaultctl's text output of a run: one line per event, time
  * since t0 first ("  1.000s  client   fault poweroff"), then each app's
  * verdict against its expectation and a closing PASS/FAIL line (and where
- * the pcap files are, if any); for a sweep, a table with one row per cell.
+ * the pcap files are, if any). A sweep's table is sweeptable.h's.
  */
 #ifndef NETFAULTCTL_TIMELINE_H
 #define NETFAULTCTL_TIMELINE_H
@@ -22,6 +22,5 @@ void timeline_result(FILE *out, const char *prefix, const struct run_record *r);
 /* The closing line ("PASS  file  name"), and "pcap files in DIR: ..."
  * after it when the run wrote some; alone for --quiet. */
 void timeline_verdict_line(FILE *out, const char *prefix, const struct run_record *r);
-void timeline_sweep_table(FILE *out, const struct run_record *runs, size_t n);
 
 #endif

@@ -1,0 +1,20 @@
+/*
+ * sweepplot.h: --plot FILE: a sweep drawn with cairo, SVG or PNG by the
+ * name's ending. Detection time of the first app that detected something
+ * against the first swept path; one series (colour) per value of the
+ * others; the model's times as a dashed line, the measured medians as
+ * points with a bar from min to max; ticks, axis names with units, a
+ * legend.
+ */
+#ifndef NETFAULTCTL_SWEEPPLOT_H
+#define NETFAULTCTL_SWEEPPLOT_H
+
+#include "ctl/sweepstat.h"
+
+#define SWEEP_PLOT_WIDTH  800
+#define SWEEP_PLOT_HEIGHT 500
+
+/* 0, or a negative errno after saying why on stderr. */
+int sweep_plot_write(const char *path, const struct sweep_report *rep);
+
+#endif
