@@ -120,7 +120,8 @@ static void show_valid(const struct token *table)
 			fprintf(stderr, " %s %s", table->keyword,
 				table->value == OPT_SET ? "PATH=V1[,V2...]" :
 				table->value == OPT_PCAP ? "DIR" :
-				table->value == OPT_SHARD ? "K/N" : "FILE");
+				table->value == OPT_SHARD ? "K/N" :
+				table->value == OPT_REPEAT ? "N" : "FILE");
 			break;
 		case FILENAME:
 			fprintf(stderr, " FILE");
