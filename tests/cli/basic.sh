@@ -34,7 +34,7 @@ check "validate: every error as file:line:col: message" \
 "$NFCTL" frobnicate >"$TMP/kw.out" 2>&1
 rc=$?
 check "an unknown command exits 2 and lists the valid ones" \
-	sh -c "[ $rc = 2 ] && grep -q 'run validate list show cancel status' '$TMP/kw.out'"
+	sh -c "[ $rc = 2 ] && grep -q 'run validate predict list show cancel status' '$TMP/kw.out'"
 "$NFCTL" -s "$SOCK" sh 1 >"$TMP/kw.out" 2>&1
 check "an abbreviation is taken when it is unique (sh = show)" \
 	grep -q 'cannot connect' "$TMP/kw.out"
