@@ -333,6 +333,13 @@ static void draw_legend(struct plot *p)
 	cairo_stroke(cr);
 	text_at(cr, x + 24, y, 0, "measured: median,");
 	text_at(cr, x + 24, y + 14, 0, "bar from min to max");
+	for (size_t c = 0; c < p->rep->ncells; c++) {
+		if (p->rep->cells[c].apps[p->app].nt == 0) {
+			text_at(cr, x, y + 40, 0, "no point: nothing");
+			text_at(cr, x, y + 54, 0, "detected in that cell");
+			break;
+		}
+	}
 }
 
 static bool is_png(const char *path)
