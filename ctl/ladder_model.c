@@ -2,11 +2,12 @@
  * ladder_model.c: a run's events into a ladder (see ladder.h).
  *
  * Packets: every packet event is one host's capture of one packet, "out"
- * where it left and "in" where it arrived. An "out" pairs with the first
- * "in" at another host, no earlier, with the same TCP flags, raw sequence
- * and acknowledgement numbers and length (they survive a router and a
- * NAT gateway; an ICMP error pairs by its text): one arrow from the
- * sender's lane to the receiver's. An "out" nobody saw arrive points at
+ * where it left and "in" where it arrived. An "in" pairs with an "out" at
+ * another host, no later, with the same TCP flags, raw sequence and
+ * acknowledgement numbers and length (they survive a router and a NAT
+ * gateway; an ICMP error pairs by its text): the first such, or the last
+ * retransmission among them (sender_of): one arrow from the sender's lane
+ * to the receiver's. An "out" nobody saw arrive points at
  * the host its address names and stops short; an "in" nobody saw leave
  * (a router's ICMP error, a reset in another's name) starts at the lane
  * of the host its source address names, at the same time.
@@ -202,28 +203,52 @@ static int by_time(const void *a, const void *b)
 	return ta < tb ? -1 : ta > tb;
 }
 
+/* The capture of the packet IN left at: among the "out" captures of the
+ * same packet at another host, unpaired, no later than IN, the last one
+ * that is a retransmission or probe (its sender took the copies before
+ * it for lost), else the first (copies in flight arrive in order). */
+static struct packet *sender_of(struct packet *p, size_t n, const struct packet *in)
+{
+	struct packet *first = NULL, *marked = NULL;
+
+	for (size_t j = 0; j < n && p[j].t <= in->t + 1e-3; j++) {
+		if (!p[j].out || p[j].used || p[j].lane == in->lane || !same_packet(&p[j], in))
+			continue;
+		first = first ? first : &p[j];
+		marked = p[j].mark ? &p[j] : marked;
+	}
+	return marked ? marked : first;
+}
+
 static int pair_packets(struct ladder *l, struct packet *p, size_t n)
 {
 	size_t cap = 0;
+	struct packet **match = calloc(n + 1, sizeof(*match));
 
+	if (!match)
+		return -ENOMEM;
 	qsort(p, n, sizeof(*p), by_time);
 	for (size_t i = 0; i < n; i++) {
-		struct ladder_arrow *a;
-		struct packet *in = NULL;
+		struct packet *out = p[i].out ? NULL : sender_of(p, n, &p[i]);
 
-		if (p[i].used)
+		if (out) {
+			out->used = p[i].used = true;
+			match[out - p] = &p[i];
+		}
+	}
+	/* one arrow per out (arrived or not) and per in nobody saw leave */
+	for (size_t i = 0; i < n; i++) {
+		struct ladder_arrow *a;
+		struct packet *in = match[i];
+
+		if (!p[i].out && p[i].used)
 			continue;
-		for (size_t j = 0; p[i].out && j < n && !in; j++)
-			if (!p[j].out && !p[j].used && p[j].lane != p[i].lane &&
-			    p[j].t >= p[i].t - 1e-3 && same_packet(&p[i], &p[j]))
-				in = &p[j];
 		a = ladder_grow(&l->arrows, &l->narrows, &cap, sizeof(*a));
-		if (!a)
+		if (!a) {
+			free(match);
 			return -ENOMEM;
+		}
 		*a = (struct ladder_arrow){ .count = 1 };
-		p[i].used = true;
-		if (in)
-			in->used = true;
 		packet_label(a, &p[i]);
 		a->from = p[i].out ? p[i].lane : p[i].peer;
 		a->to = in ? in->lane : p[i].out ? p[i].peer : p[i].lane;
@@ -233,6 +258,7 @@ static int pair_packets(struct ladder *l, struct packet *p, size_t n)
 		a->recv_seen = in || !p[i].out;
 		a->mark = p[i].mark;
 	}
+	free(match);
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  * Checked: a packet's "out" and "in" captures paired into one arrow from
  * the sender's lane to the receiver's, also across a NAT (other addresses,
  * same sequence numbers); a packet nobody saw arrive pointing at the host
- * its address names, not seen arriving; an ICMP error nobody saw leave
+ * its address names, not seen arriving, and its retransmission taking
+ * the arrival; copies in flight at once arriving in order; an ICMP error
+ * nobody saw leave
  * starting at its sender's lane; the arrow that brought a verdict marked
  * with it; a bulk transfer folded into one arrow per direction with its
  * count and bytes, and not across a retransmission; retransmissions and
@@ -153,6 +155,35 @@ START_TEST(test_pairing)
 }
 END_TEST
 
+START_TEST(test_lost_then_retransmitted)
+{
+	struct ladder l;
+	const struct ladder_arrow *a;
+
+	/* the first copy is lost; its retransmission arrives: the arrival is
+	 * the retransmission's, the first copy not seen arriving */
+	packet("client", "out", "P.", 9, 7, 500, "client", "server", NULL, 0.1);
+	sent("client", "server", "P.", 9, 500, "retransmit", 0.3);
+	/* two copies of one ACK in flight at once arrive in order */
+	packet("server", "out", ".", 1, 509, 0, "server", "client", NULL, 0.5);
+	packet("server", "out", ".", 1, 509, 0, "server", "client", NULL, 0.51);
+	packet("client", "in", ".", 1, 509, 0, "server", "client", NULL, 0.6);
+	packet("client", "in", ".", 1, 509, 0, "server", "client", NULL, 0.61);
+	ck_assert_int_eq(ladder_build(&l, events, NULL), 0);
+	ck_assert_uint_eq(l.narrows, 4);
+	a = find_arrow(&l, "data", 0);
+	ck_assert(!a->recv_seen);
+	ck_assert_ptr_null(a->mark);
+	a = find_arrow(&l, "data", 1);
+	ck_assert(a->recv_seen);
+	ck_assert_str_eq(a->mark, "retransmit");
+	ck_assert_double_eq_tol(a->t_recv, 0.3001, 1e-9);
+	ck_assert_double_eq_tol(find_arrow(&l, "ack", 0)->t_recv, 0.6, 1e-9);
+	ck_assert_double_eq_tol(find_arrow(&l, "ack", 1)->t_recv, 0.61, 1e-9);
+	ladder_free(&l);
+}
+END_TEST
+
 START_TEST(test_folding)
 {
 	struct ladder l;
@@ -288,6 +319,7 @@ static Suite *ladder_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_pairing);
+	tcase_add_test(tc, test_lost_then_retransmitted);
 	tcase_add_test(tc, test_folding);
 	tcase_add_test(tc, test_bands_and_rows);
 	tcase_add_test(tc, test_svg);
