@@ -291,6 +291,7 @@ static void fold_run(const struct ladder_arrow *in, const int *pair_of, size_t i
 		     int pair, struct ladder_arrow *out, size_t *nout)
 {
 	struct ladder_arrow dir[2];
+	const struct ladder_arrow *only[2] = { NULL, NULL };
 	bool seen[2] = { false, false };
 
 	for (size_t k = i; k < j; k++) {
@@ -300,6 +301,7 @@ static void fold_run(const struct ladder_arrow *in, const int *pair_of, size_t i
 			continue;
 		d = in[k].from > in[k].to;
 		fold_into(&dir[d], &in[k], !seen[d]);
+		only[d] = &in[k];
 		seen[d] = true;
 	}
 	for (int d = 0; d < 2; d++) {
@@ -307,6 +309,10 @@ static void fold_run(const struct ladder_arrow *in, const int *pair_of, size_t i
 
 		if (!seen[d])
 			continue;
+		if (a->count == 1) {     /* one packet that way: as it is */
+			out[(*nout)++] = *only[d];
+			continue;
+		}
 		if (a->bytes)
 			snprintf(a->label, sizeof(a->label), "%u segments, %llu B", a->count - a->acks,
 				 a->bytes);

@@ -28,6 +28,7 @@
 #define BOTTOM_PX  36.0
 #define LOST_FRAC  0.55        /* how far a packet not seen arriving goes */
 #define STUB_PX    70.0        /* an arrow from or to no host of the run */
+#define LABEL_FOLDED 0.3       /* where along a folded arrow its label is */
 
 static const char style[] =
 	".lane line{stroke:#888;stroke-width:1}"
@@ -69,9 +70,10 @@ static void markers(xmlTextWriterPtr w, const char *id)
 	xo_open(w, "defs", NULL);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		snprintf(mid, sizeof(mid), "%s-head-%s", id, kinds[i][0]);
+		/* in user units: a folded arrow's thick line keeps a normal head */
 		xo_open(w, "marker", "id", mid, "viewBox", "0 0 10 10", "refX", "10", "refY", "5",
-			"markerWidth", "7", "markerHeight", "7", "orient", "auto-start-reverse",
-			NULL);
+			"markerUnits", "userSpaceOnUse", "markerWidth", "9", "markerHeight", "9",
+			"orient", "auto-start-reverse", NULL);
 		xo_open(w, "path", "d", "M0,0 L10,5 L0,10 z", "fill", kinds[i][1], NULL);
 		xo_close(w);
 		xo_close(w);
@@ -198,9 +200,11 @@ static void arrow(xmlTextWriterPtr w, const struct ladder *l, const struct ladde
 	if (!lost)
 		xmlTextWriterWriteAttribute(w, (const xmlChar *)"marker-end", (const xmlChar *)head);
 	xo_close(w);
+	/* a folded arrow's label nearer its sender: the ACKs folded the other
+	 * way run over the same rows */
 	xo_open(w, "text", NULL);
-	xo_num(w, "x", (x1 + x2) / 2);
-	xo_num(w, "y", (y1 + y2) / 2 - 4);
+	xo_num(w, "x", x1 + (x2 - x1) * (a->count > 1 ? LABEL_FOLDED : 0.5));
+	xo_num(w, "y", y1 + (y2 - y1) * (a->count > 1 ? LABEL_FOLDED : 0.5) - 4);
 	xo_textf(w, "%s%s%s%s%s", a->label, lost ? " (not seen arriving)" : "",
 		 a->from < 0 ? " (sender not a host of the run)" : "",
 		 a->decides[0] ? " \u2192 " : "", a->decides);
