@@ -271,7 +271,7 @@ void observe_tick(struct engine_run *r)
 		hosts_tick(r, now);
 		if (now - o->last_sample >= OBS_SAMPLE_US) {
 			o->last_sample = now;
-			obs_kernel_sample(r, now);
+			obs_kernel_sample(r);
 		}
 	}
 }
@@ -306,7 +306,7 @@ void observe_finish(struct engine_run *r)
 				obs_kernel_host_off(r, i, now);
 			capture_drain(&o->hosts[i]);
 		}
-		obs_kernel_sample(r, now);
+		obs_kernel_sample(r);
 		/* packets read while closing are written, not observed */
 		o->finished = true;
 		for (size_t i = 0; i < o->nhosts; i++)

@@ -194,12 +194,24 @@ void obs_sent_text(const struct engine_run *r, const struct obs_wire_ev *e, char
 		   size_t from_len, char *sent, size_t sent_len);
 
 /* observe_kernel.c */
-void obs_kernel_sample(struct engine_run *r, int64_t now);
+/* Every followed connection looked up: its changes logged and "socket"
+ * events. */
+void obs_kernel_sample(struct engine_run *r);
+/* One lookup of C's socket in SD: a change logged in C's kernel log, timed
+ * by the clock after the lookup (*AT); the change's name ("new", "state",
+ * "retransmit", "probe", "gone") or NULL, S the sample (the last one for
+ * "gone"). */
+const char *obs_kernel_observe(struct sockdiag *sd, struct obs_conn *c,
+			       struct tcp_sock_sample *s, int64_t *at);
 /* The host's connections are gone with it (power-off). */
 void obs_kernel_host_off(struct engine_run *r, size_t host, int64_t now);
 
 /* observe_views.c */
 void obs_views_decide(struct engine_run *r);
+/* The kernel's view of connection C cut at CUT (absolute; INT64_MAX: none):
+ * what its kernel log says ended it before then (R: its t0 for the words). */
+void obs_kernel_view(const struct engine_run *r, const struct obs_conn *c, int64_t cut,
+		     struct obs_view *v);
 /* App I's views: {"app", "wire", "kernel"}, each null or {"verdict", "t",
  * "evidence"}. */
 json_t *obs_views_json(const struct engine_run *r, size_t i);

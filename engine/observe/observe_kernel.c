@@ -9,11 +9,16 @@
  * end go into the connection's kernel log, the end with the retransmits and
  * probes of the last sample before it, which tell a timeout from an RST.
  *
+ * Each fact is timed by a clock read after its lookup (obs_kernel_observe),
+ * never by the tick's: the views cut the log at the app's own close.
+ *
  * A socket in CLOSE is as good as gone: the kernel unhashes it there. A
  * connection in TIME_WAIT is not sampled any more (nothing can happen to
  * it), nor one never found within OBS_UNSEEN_GIVEUP_US of its first packet.
  */
 #include "engine/observe/observe_int.h"
+
+#include "common/monotime.h"
 
 #include <errno.h>
 #include <netinet/tcp.h>
@@ -72,49 +77,62 @@ static const char *sample_change(const struct tcp_sock_sample *a,
 	return NULL;
 }
 
-static void sample_conn(struct engine_run *r, struct obs_host *oh, struct obs_conn *c, int64_t now)
+/* What one lookup of C's socket changed, logged in C's kernel log. Each
+ * fact is timed by the clock read after the answer came (the socket was in
+ * that state, or gone, by then), its lower bound (t_lo) by the clock read
+ * before the previous lookup: a time taken earlier, such as the tick's,
+ * would date a socket's end before the app's close that caused it, when
+ * the lookup runs late (a loaded machine), and the kernel view, cut at that
+ * close, would read the app's own close or abort as an RST received. */
+const char *obs_kernel_observe(struct sockdiag *sd, struct obs_conn *c,
+			       struct tcp_sock_sample *s, int64_t *at)
 {
-	struct tcp_sock_sample s;
-	const char *change;
+	const char *change = NULL;
+	int64_t asked = mono_usec(), seen;
 	int rc;
 
-	rc = sockdiag_tcp_lookup(oh->sd, &c->local, &c->remote, &s);
-	if (rc == 0 && s.state != TCP_CLOSE) {
+	rc = sockdiag_tcp_lookup(sd, &c->local, &c->remote, s);
+	seen = mono_usec();
+	*at = seen;
+	if (rc == 0 && s->state != TCP_CLOSE) {
 		if (!c->k_seen) {
 			c->k_seen = true;
-			c->k_last = s;
-			kern_log(c, now, s.state, false);
-			emit_socket(r, c, "new", &s, now);
-		} else if ((change = sample_change(&c->k_last, &s)) != NULL) {
-			bool state_changed = s.state != c->k_last.state;
-
-			c->k_last = s;
-			if (state_changed)
-				kern_log(c, now, s.state, false);
-			emit_socket(r, c, change, &s, now);
+			c->k_last = *s;
+			kern_log(c, seen, s->state, false);
+			change = "new";
+		} else if ((change = sample_change(&c->k_last, s)) != NULL) {
+			if (s->state != c->k_last.state) {
+				c->k_last = *s;
+				kern_log(c, seen, s->state, false);
+			}
 		}
-		c->k_last = s;
-		c->k_last_t = now;
-		if (s.has_info && !s.info.backoff && !s.info.retransmits && s.info.rto_us)
-			c->k_rto_us = s.info.rto_us;
-		if (s.state == TCP_TIME_WAIT)
+		c->k_last = *s;
+		c->k_last_t = asked;
+		if (s->has_info && !s->info.backoff && !s->info.retransmits && s->info.rto_us)
+			c->k_rto_us = s->info.rto_us;
+		if (s->state == TCP_TIME_WAIT)
 			c->k_done = true;
-		return;
+		return change;
 	}
 	if (rc < 0 && rc != -ENOENT)
-		return;   /* a netlink hiccup: try again next time */
+		return NULL;   /* a netlink hiccup: try again next time */
+	*s = c->k_last;
 	if (c->k_seen) {
-		kern_log(c, now, TCP_CLOSE, true);
-		emit_socket(r, c, "gone", &c->k_last, now);
+		kern_log(c, seen, TCP_CLOSE, true);
 		c->k_done = true;
-	} else if (now - c->first_t > OBS_UNSEEN_GIVEUP_US) {
-		c->k_done = true;
+		return "gone";
 	}
+	if (seen - c->first_t > OBS_UNSEEN_GIVEUP_US)
+		c->k_done = true;
+	return NULL;
 }
 
-void obs_kernel_sample(struct engine_run *r, int64_t now)
+void obs_kernel_sample(struct engine_run *r)
 {
 	struct observer *o = r->obs;
+	struct tcp_sock_sample s;
+	const char *change;
+	int64_t at;
 
 	for (size_t i = 0; i < o->nconns; i++) {
 		struct obs_conn *c = &o->conns[i];
@@ -122,7 +140,9 @@ void obs_kernel_sample(struct engine_run *r, int64_t now)
 
 		if (c->app < 0 || c->k_done || !oh->open || !oh->sd || c->boot != oh->boot)
 			continue;
-		sample_conn(r, oh, c, now);
+		change = obs_kernel_observe(oh->sd, c, &s, &at);
+		if (change)
+			emit_socket(r, c, change, &s, at);
 	}
 }
 

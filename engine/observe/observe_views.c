@@ -77,7 +77,7 @@ static int64_t app_cut(const struct engine_run *r, size_t i)
 	/* a program that exits by itself mostly does so because of what its
 	 * connection went through, which the samples may show a few ms late:
 	 * its connections are followed to the end (its own FIN or RST out is
-	 * not an end, see kernel_view) */
+	 * not an end, see obs_kernel_view) */
 	if (r->obs->died[i] && !a->sc->cmd)
 		cut = min64(cut, r->obs->died[i]);
 	return cut;
@@ -193,8 +193,8 @@ static bool own_reset(const struct obs_conn *c, int64_t t_lo, int64_t t)
 	return false;
 }
 
-static void kernel_view(const struct engine_run *r, const struct obs_conn *c, int64_t cut,
-			struct obs_view *v)
+void obs_kernel_view(const struct engine_run *r, const struct obs_conn *c, int64_t cut,
+		     struct obs_view *v)
 {
 	char what[128];
 	int state = -1;
@@ -383,7 +383,7 @@ static void cmd_verdict(struct engine_run *r, size_t i, int64_t cut)
 		if (oc->app != (int)i)
 			continue;
 		wire_view(r, oc, cut, &w);
-		kernel_view(r, oc, cut, &k);
+		obs_kernel_view(r, oc, cut, &k);
 		any = any || w.has || k.has;
 		if (conn_verdict(&w, &k, &v) && (!best.has || v.t < best.t)) {
 			best = v;
@@ -429,7 +429,7 @@ void obs_views_decide(struct engine_run *r)
 			if (oc->app != (int)i || (exact && !oc->exact))
 				continue;
 			wire_view(r, oc, cut, &w);
-			kernel_view(r, oc, cut, &k);
+			obs_kernel_view(r, oc, cut, &k);
 			view_merge(&v[VIEW_WIRE], &w);
 			view_merge(&v[VIEW_KERNEL], &k);
 		}

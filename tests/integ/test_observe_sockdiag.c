@@ -4,8 +4,11 @@
  * (tests/lib/wiretest.h): states of a connection and its close, filters
  * and lookups, what a sample costs, retransmissions after a pulled cable
  * and keepalive probes, each matched against a capture of the same
- * packets.
+ * packets; and the engine's kernel view of one connection
+ * (engine/observe/observe_kernel.c), cut at the app's own close.
  */
+#include "common/monotime.h"
+#include "engine/observe/observe_int.h"
 #include "netns/capture.h"
 #include "netns/netns.h"
 #include "netns/sockdiag.h"
@@ -361,6 +364,114 @@ START_TEST(test_sockdiag_counts_keepalive_probes)
 }
 END_TEST
 
+/* ---- the engine's kernel view, cut at the app's close --------------------- */
+
+/* The client's end of C as the observer follows it, seen once. */
+static struct obs_conn followed(const struct conn *c, struct sockdiag *sd)
+{
+	struct obs_conn oc = { .local = c->client, .remote = c->server, .first_t = mono_usec() };
+	struct tcp_sock_sample s;
+	int64_t at;
+
+	ck_assert_str_eq(obs_kernel_observe(sd, &oc, &s, &at), "new");
+	ck_assert_int_eq(s.state, TCP_ESTABLISHED);
+	return oc;
+}
+
+/* Looks C's socket up until it is gone; when it went. */
+static int64_t observe_gone(struct sockdiag *sd, struct obs_conn *oc)
+{
+	int64_t deadline = mono_usec() + 10 * 1000000LL, at = 0;
+	struct tcp_sock_sample s;
+	const char *change = NULL;
+
+	while (!oc->k_done && mono_usec() < deadline) {
+		change = obs_kernel_observe(sd, oc, &s, &at);
+		if (!oc->k_done)
+			sleep_ms(SAMPLE_PERIOD_MS);
+	}
+	ck_assert_msg(change && strcmp(change, "gone") == 0, "the socket is not gone: %s",
+		      change ? change : "no change");
+	return at;
+}
+
+/*
+ * The app's own abort (an RST out) and own close after the peer's FIN
+ * (CLOSE_WAIT too short for a sample) remove its socket: the kernel view,
+ * cut at that close, must not read them as an RST received. A sample that
+ * finds the socket gone is timed after its lookup, never before (a time
+ * taken before it, when the lookup runs late on a loaded machine, put the
+ * end before the close: "app says fin, wire says fin, kernel says rst").
+ * An RST that did arrive before the app closed is still rst.
+ */
+START_TEST(test_kernel_view_cut_at_own_close)
+{
+	struct engine_run r = { .t0 = mono_usec() };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sockdiag *csd;
+	struct obs_conn oc;
+	struct obs_view v;
+	struct conn c;
+	int64_t cut, gone;
+	char buf[8];
+
+	REQUIRE_TOPOLOGY();
+	csd = sockdiag_in(CLIENT);
+
+	/* the client aborts: RST out, socket gone at once */
+	conn_listen(&c, families[_i], 5020);
+	conn_connect(&c);
+	oc = followed(&c, csd);
+	cut = mono_usec();
+	ck_assert_int_eq(setsockopt(c.cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(c.cfd);
+	c.cfd = -1;
+	gone = observe_gone(csd, &oc);
+	ck_assert_int_ge(gone, cut);
+	obs_kernel_view(&r, &oc, cut, &v);
+	ck_assert_msg(v.has && v.kind == SC_VERDICT_NOTHING, "own abort: kernel says %s (%s)",
+		      sc_verdict_name(v.kind), v.evidence);
+	/* uncut, the same log is an end the kernel cannot tell from an RST in */
+	obs_kernel_view(&r, &oc, INT64_MAX, &v);
+	ck_assert_int_eq(v.kind, SC_VERDICT_RST);
+	conn_close(&c);
+
+	/* the server half-closes, the client closes when it reads eof: FIN,
+	 * LAST_ACK, gone at the server's ACK */
+	conn_listen(&c, families[_i], 5021);
+	conn_connect(&c);
+	oc = followed(&c, csd);
+	ck_assert_int_eq(shutdown(c.sfd, SHUT_WR), 0);
+	ck_assert_int_eq(recv(c.cfd, buf, sizeof(buf), 0), 0);
+	cut = mono_usec();
+	close(c.cfd);
+	c.cfd = -1;
+	gone = observe_gone(csd, &oc);
+	ck_assert_int_ge(gone, cut);
+	obs_kernel_view(&r, &oc, cut, &v);
+	ck_assert_msg(v.has && v.kind == SC_VERDICT_NOTHING, "own close: kernel says %s (%s)",
+		      sc_verdict_name(v.kind), v.evidence);
+	conn_close(&c);
+
+	/* the server aborts: the client's socket gone by the RST in, before
+	 * the client closes it */
+	conn_listen(&c, families[_i], 5022);
+	conn_connect(&c);
+	oc = followed(&c, csd);
+	ck_assert_int_eq(setsockopt(c.sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(c.sfd);
+	c.sfd = -1;
+	gone = observe_gone(csd, &oc);
+	cut = mono_usec();
+	ck_assert_int_ge(cut, gone);
+	obs_kernel_view(&r, &oc, cut, &v);
+	ck_assert_msg(v.kind == SC_VERDICT_RST, "RST in: kernel says %s (%s)",
+		      sc_verdict_name(v.kind), v.evidence);
+	conn_close(&c);
+	sockdiag_close(csd);
+}
+END_TEST
+
 /* ---- suite -------------------------------------------------------------- */
 
 static Suite *observe_sockdiag_suite(void)
@@ -372,6 +483,7 @@ static Suite *observe_sockdiag_suite(void)
 	add_case(s, "sock_diag: cost", test_sockdiag_sampling_cost, 1);
 	add_case(s, "sock_diag: retransmits", test_sockdiag_retransmits_after_unplug, 1);
 	add_case(s, "sock_diag: keepalive", test_sockdiag_counts_keepalive_probes, 1);
+	add_case(s, "kernel view: own close", test_kernel_view_cut_at_own_close, nfam);
 	return s;
 }
 
