@@ -14,6 +14,15 @@
  * After each wake-up every packet that is due gets its NF_ACCEPT, all
  * verdicts of one wake-up going out in one sendto.
  *
+ * The process stays on the CPU it started on. A packet it lets go on its
+ * way out continues, in its verdict's system call, to the veth, which hands
+ * it to the backlog of the CPU that runs the call; the backlogs of two CPUs
+ * drain independently (on a busy machine one waits for its ksoftirqd while
+ * the other drains at once), so a line that moved from one CPU to another
+ * between two releases could let the later packet overtake the earlier
+ * one: a reordering with a constant delay. On one CPU, they keep the order
+ * the schedule gives them.
+ *
  * The packets themselves stay in the kernel; the process keeps 16 bytes per
  * held packet, at most `limit` per direction.
  */
@@ -234,6 +243,19 @@ static void close_inherited_fds(int keep)
 	close_range((unsigned)keep + 1, ~0u, 0);
 }
 
+/* Stays on the CPU it runs on (see the top); left free if that fails. */
+static void stay_on_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	(void)sched_setaffinity(0, sizeof(one), &one);
+}
+
 int delayline_proc_main(void *arg)
 {
 	const struct delayline_proc_args *args = arg;
@@ -248,6 +270,7 @@ int delayline_proc_main(void *arg)
 	 * the priority is refused, the line runs as an ordinary process. */
 	(void)sched_setscheduler(0, SCHED_FIFO,
 				 &(struct sched_param){ .sched_priority = DELAYLINE_RT_PRIORITY });
+	stay_on_this_cpu();
 	dl_sched_init(&p.sched[DIR_OUT], args->seed);
 	dl_sched_init(&p.sched[DIR_IN], args->seed ^ 0x5bd1e995u);
 	rc = nfqueue_open(&p.q);

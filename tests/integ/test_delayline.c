@@ -18,6 +18,10 @@
  *            below half of it; the excess is counted as backlog loss
  *   reconfig lowering the delay at run time keeps the order, and the new
  *            delay applies
+ *   order    a constant delay at 4000 packets/s, both directions (h1's
+ *            `out`, then h2's `in`): none reordered, and the line's process
+ *            stays on one CPU (its releases enter one CPU's backlog, see
+ *            delayline_proc.c; the probe's sender stays on one too)
  *   killed   SIGKILL of the line's process: delayline_check and the event fd
  *            report it, packets are dropped (fail-closed), and after
  *            delayline_stop traffic flows undelayed again
@@ -35,6 +39,7 @@
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +284,30 @@ START_TEST(test_reconfigure_keeps_order)
 }
 END_TEST
 
+/* ---- order ------------------------------------------------------------- */
+
+START_TEST(test_constant_delay_keeps_order)
+{
+	struct link_impair imp = { .delay_us = 5000 };
+	struct probe_result res;
+	cpu_set_t cpus;
+	size_t host = _i == 0 ? 0 : 1;
+
+	NF_REQUIRE_ROOT();
+	line_up(host);
+	line_configure(host == 0 ? LINK_OUT : LINK_IN, &imp);
+	ck_assert_int_eq(sched_getaffinity(delayline_pid(line), sizeof(cpus), &cpus), 0);
+	ck_assert_int_eq(CPU_COUNT(&cpus), 1);
+	probe_at(host == 0 ? PROBE_AT_WIRE : PROBE_AT_SOCKET, 4000, 4000, 64, GRACE_MS, &res);
+	printf("order (%s): %zu of %zu received, %zu reordered\n", host == 0 ? "out" : "in",
+	       res.received, res.sent, res.reordered);
+	ck_assert_uint_eq(res.received, res.sent);
+	ck_assert_uint_eq(res.reordered, 0);
+	probe_result_free(&res);
+	line_down();
+}
+END_TEST
+
 /* ---- the line dies ----------------------------------------------------- */
 
 START_TEST(test_killed_fails_closed)
@@ -398,6 +427,7 @@ static Suite *delayline_suite(void)
 	tcase_add_test(tc, test_loss);
 	tcase_add_test(tc, test_rate);
 	tcase_add_test(tc, test_reconfigure_keeps_order);
+	tcase_add_loop_test(tc, test_constant_delay_keeps_order, 0, 2);
 	tcase_add_test(tc, test_killed_fails_closed);
 	tcase_add_test(tc, test_cleanup);
 	tcase_add_test(tc, test_bad_arguments);

@@ -278,6 +278,8 @@ int udp_probe(const struct topo_host *from, const struct topo_host *to, int fami
 	size_t seq;
 	struct sched_param old_param;
 	int old_policy;
+	cpu_set_t old_cpus, one_cpu;
+	bool pinned = false;
 
 	memset(res, 0, sizeof(*res));
 	if (payload < sizeof(struct probe_payload) || payload > PROBE_MAX_LEN || !rate)
@@ -323,6 +325,18 @@ int udp_probe(const struct topo_host *from, const struct topo_host *to, int fami
 	if (pthread_getschedparam(pthread_self(), &old_policy, &old_param) == 0)
 		(void)pthread_setschedparam(pthread_self(), SCHED_FIFO,
 					    &(struct sched_param){ .sched_priority = 5 });
+	/* And on one CPU: a datagram goes, in its send(), to the veth, which
+	 * hands it to the backlog of the CPU that sends it; a sender moved to
+	 * another CPU (a real-time thread is pushed away by another one
+	 * waking on its CPU) could overtake its own earlier datagram still
+	 * waiting in the first CPU's backlog for its ksoftirqd. The probe must
+	 * reach the path under test in the order it was sent. */
+	if (sched_getcpu() >= 0 &&
+	    pthread_getaffinity_np(pthread_self(), sizeof(old_cpus), &old_cpus) == 0) {
+		CPU_ZERO(&one_cpu);
+		CPU_SET(sched_getcpu(), &one_cpu);
+		pinned = pthread_setaffinity_np(pthread_self(), sizeof(one_cpu), &one_cpu) == 0;
+	}
 	/* Warm-ups resolve the neighbour before the measured packets. */
 	for (i = 0; i < 3; i++) {
 		struct probe_payload p = { .seq = WARMUP_SEQ };
@@ -344,6 +358,8 @@ int udp_probe(const struct topo_host *from, const struct topo_host *to, int fami
 		(void)!send(tx, buf, payload, 0);
 	}
 	(void)pthread_setschedparam(pthread_self(), old_policy, &old_param);
+	if (pinned)
+		(void)pthread_setaffinity_np(pthread_self(), sizeof(old_cpus), &old_cpus);
 	/* stragglers: until all are in, or GRACE_MS */
 	start = mono_ns() + (int64_t)grace_ms * 1000000;
 	while (__atomic_load_n(&res->received, __ATOMIC_RELAXED) < count && mono_ns() < start)
