@@ -1,8 +1,8 @@
 /*
  * report_sweep.h: a sweep (matrix: or --set with several values) in the
  * HTML report: its table, one row per cell (the cell's values, each app's
- * verdict and time, PASS/FAIL), and its plot as SVG: each app's verdict
- * time against the cell, a point per run, coloured by verdict.
+ * verdict and time, PASS/FAIL), and its plot, --plot's (sweepplot.h), as
+ * an inline PNG.
  */
 #ifndef NETFAULTCTL_REPORT_SWEEP_H
 #define NETFAULTCTL_REPORT_SWEEP_H

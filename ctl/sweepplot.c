@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -349,6 +350,41 @@ static bool is_png(const char *path)
 	return len > 4 && strcasecmp(path + len - 4, ".png") == 0;
 }
 
+/* P set up for REP: the app plotted (the first that detected something)
+ * and the layout. -ENODATA when no app detected anything. */
+static int plot_prepare(struct plot *p, const struct sweep_report *rep)
+{
+	*p = (struct plot){ .rep = rep };
+	for (p->app = 0; p->app < json_array_size(rep->apps); p->app++) {
+		if (sweep_app_timed(rep, p->app))
+			break;
+	}
+	if (rep->ncells == 0 || p->app == json_array_size(rep->apps))
+		return -ENODATA;
+	plot_layout(p);
+	return 0;
+}
+
+/* Draws P on SURFACE; cairo's status. */
+static cairo_status_t plot_draw(struct plot *p, cairo_surface_t *surface)
+{
+	cairo_status_t st;
+
+	p->cr = cairo_create(surface);
+	cairo_set_source_rgb(p->cr, 1, 1, 1);
+	cairo_paint(p->cr);
+	cairo_select_font_face(p->cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+			       CAIRO_FONT_WEIGHT_NORMAL);
+	draw_axes(p);
+	for (size_t s = 0; s < p->nseries; s++)
+		draw_theory(p, s);
+	draw_points(p);
+	draw_legend(p);
+	st = cairo_status(p->cr);
+	cairo_destroy(p->cr);
+	return st;
+}
+
 int sweep_plot_write(const char *path, const struct sweep_report *rep)
 {
 	static struct plot p;       /* large; netfaultctl draws one plot */
@@ -356,32 +392,15 @@ int sweep_plot_write(const char *path, const struct sweep_report *rep)
 	cairo_status_t st;
 	int err = 0;
 
-	p = (struct plot){ .rep = rep };
-	for (p.app = 0; p.app < json_array_size(rep->apps); p.app++) {
-		if (sweep_app_timed(rep, p.app))
-			break;
-	}
-	if (rep->ncells == 0 || p.app == json_array_size(rep->apps)) {
+	if (plot_prepare(&p, rep) < 0) {
 		fprintf(stderr, "netfaultctl: --plot %s: no app detected anything: "
 			"nothing to plot\n", path);
 		return -ENODATA;
 	}
-	plot_layout(&p);
 	surface = is_png(path) ?
 		cairo_image_surface_create(CAIRO_FORMAT_RGB24, SWEEP_PLOT_WIDTH, SWEEP_PLOT_HEIGHT) :
 		cairo_svg_surface_create(path, SWEEP_PLOT_WIDTH, SWEEP_PLOT_HEIGHT);
-	p.cr = cairo_create(surface);
-	cairo_set_source_rgb(p.cr, 1, 1, 1);
-	cairo_paint(p.cr);
-	cairo_select_font_face(p.cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-			       CAIRO_FONT_WEIGHT_NORMAL);
-	draw_axes(&p);
-	for (size_t s = 0; s < p.nseries; s++)
-		draw_theory(&p, s);
-	draw_points(&p);
-	draw_legend(&p);
-	st = cairo_status(p.cr);
-	cairo_destroy(p.cr);
+	st = plot_draw(&p, surface);
 	if (st == CAIRO_STATUS_SUCCESS && is_png(path))
 		st = cairo_surface_write_to_png(surface, path);
 	cairo_surface_finish(surface);      /* an SVG is written out here */
@@ -393,4 +412,51 @@ int sweep_plot_write(const char *path, const struct sweep_report *rep)
 	}
 	cairo_surface_destroy(surface);
 	return err;
+}
+
+struct png_buf {
+	unsigned char *data;
+	size_t len, cap;
+};
+
+static cairo_status_t png_append(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct png_buf *b = closure;
+
+	if (b->len + len > b->cap) {
+		size_t cap = (b->len + len) * 2;
+		unsigned char *bigger = realloc(b->data, cap);
+
+		if (!bigger)
+			return CAIRO_STATUS_NO_MEMORY;
+		b->data = bigger;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+int sweep_plot_png(const struct sweep_report *rep, unsigned char **png, size_t *len)
+{
+	static struct plot p;
+	struct png_buf b = { 0 };
+	cairo_surface_t *surface;
+	cairo_status_t st;
+
+	if (plot_prepare(&p, rep) < 0)
+		return -ENODATA;
+	surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, SWEEP_PLOT_WIDTH,
+					     SWEEP_PLOT_HEIGHT);
+	st = plot_draw(&p, surface);
+	if (st == CAIRO_STATUS_SUCCESS)
+		st = cairo_surface_write_to_png_stream(surface, png_append, &b);
+	cairo_surface_destroy(surface);
+	if (st != CAIRO_STATUS_SUCCESS) {
+		free(b.data);
+		return st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
+	}
+	*png = b.data;
+	*len = b.len;
+	return 0;
 }

@@ -16,5 +16,9 @@
 
 /* 0, or a negative errno after saying why on stderr. */
 int sweep_plot_write(const char *path, const struct sweep_report *rep);
+/* The same plot as PNG bytes in *PNG (*LEN of them; the caller frees it),
+ * for the HTML report. 0, -ENODATA when no app detected anything, -ENOMEM
+ * or -EIO; says nothing. */
+int sweep_plot_png(const struct sweep_report *rep, unsigned char **png, size_t *len);
 
 #endif

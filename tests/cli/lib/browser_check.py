@@ -8,7 +8,8 @@ chromium-driver (tests/cli/report.sh).
 The page must load with no console error, its ladder render with one lane
 per host of CASE (report_check.py's cases), in order, each lane's line
 drawn where its name is, and the arrow that decided each verdict drawn
-from its sender's lane to its receiver's with its label shown. Prints one
+from its sender's lane to its receiver's with its label shown; a sweep's
+plot (an inline PNG) must show at its size. Prints one
 line per failed check and exits 1 if any failed; --screenshot saves the
 page as a PNG too (the README's picture is made so). The environment's
 CHROMIUM and CHROMEDRIVER name the binaries (default: Debian's).
@@ -92,6 +93,12 @@ def main():
                 fails.append(f"the deciding arrow does not run from {frm}'s lane to {to}'s: {d}")
             if word not in d["label"] or d["text_w"] < 10 or d["text_h"] < 5:
                 fails.append(f"the deciding arrow's label is not shown: {d}")
+        if case.get("runs", 1) > 1:
+            plot = driver.execute_script(
+                "const i = document.querySelector('img.sweep-plot');"
+                "return i && [i.complete, i.naturalWidth, i.naturalHeight];")
+            if plot != [True, 800, 500]:
+                fails.append(f"the sweep's plot does not show: {plot}")
         for entry in driver.get_log("browser"):
             if entry.get("level") == "SEVERE":
                 fails.append(f"console error: {entry.get('message')}")

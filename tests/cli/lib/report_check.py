@@ -10,7 +10,9 @@ CASE names the scenario whose report FILE is (see CASES below); a case
 lists the lanes in order, the arrow that decided a verdict (from, to, its
 kind and a word of its label), the verdicts, and what else it must show.
 """
+import base64
 import html.parser
+import struct
 import sys
 import xml.etree.ElementTree as ET
 
@@ -151,9 +153,16 @@ def check_html(root, text, case, fails):
         rows = len(sweep[0].findall(XHTML + "tr")) - 1 if sweep else 0
         if rows != case["runs"]:
             fails.append(f"sweep table: {rows} rows, expected {case['runs']}")
-        points = [c for c in root.iter(SVG + "circle") if "point" in classes(c)]
-        if len(points) != case["runs"] * len(case["verdicts"]):
-            fails.append(f"sweep plot: {len(points)} points")
+        # the plot: --plot's PNG, inline
+        imgs = [i for i in root.iter(XHTML + "img") if "sweep-plot" in classes(i)]
+        src = imgs[0].get("src", "") if imgs else ""
+        if not src.startswith("data:image/png;base64,"):
+            fails.append(f"sweep plot: no inline PNG ({src[:40]!r})")
+        else:
+            png = base64.b64decode("".join(src.split(",", 1)[1].split()))
+            size = struct.unpack(">II", png[16:24]) if png[:8] == b"\x89PNG\r\n\x1a\n" else None
+            if size != (800, 500):
+                fails.append(f"sweep plot: not an 800x500 PNG: {png[:24]!r}")
 
 
 def main():
