@@ -226,7 +226,7 @@ static int min_timeout(int a, int b)
 
 static void serve(void)
 {
-	while (!(quitting && scheduler_running() == 0)) {
+	while (!(quitting && scheduler_running() == 0 && workers_alive() == 0)) {
 		int64_t now;
 		int timeout, err;
 

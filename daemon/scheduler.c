@@ -1,9 +1,10 @@
 /*
  * scheduler.c: the run queue and the parallel limit (see scheduler.h).
  *
- * The queue is a FIFO of queued runs; running counts the workers alive,
- * cancelling ones included, so a slot frees only when a worker is gone
- * (the starter calls run_ended).
+ * The queue is a FIFO of queued runs; running counts the runs whose
+ * workers have not given their result yet, cancelling ones included, so a
+ * slot frees when a run's result is in (the starter calls run_ended); a
+ * worker still tearing its namespaces down after that holds no slot.
  */
 #include "daemon/scheduler.h"
 

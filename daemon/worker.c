@@ -53,7 +53,8 @@ struct worker {
 	int fd;                    /* -1 once drained */
 	struct watch *watch;
 	struct linebuf in;
-	struct run *run;
+	struct run *run;           /* NULL once its result was handed on */
+	unsigned run_id;
 	void (*on_exit)(struct run *r, json_t *result);
 	json_t *result;            /* the engine's, once it came */
 	int rc;                    /* engine_run's return */
@@ -82,9 +83,31 @@ static void worker_write(int fd, json_t *msg)
 	json_decref(msg);
 }
 
+/* The engine's callbacks' context in the worker. */
+struct worker_out {
+	int fd;
+	struct pcap_run_dir *pcap;
+	bool result_sent;
+};
+
 static void worker_emit(json_t *event, void *ctx)
 {
-	worker_write(*(int *)ctx, json_pack("{s:O}", "event", event));
+	const struct worker_out *out = ctx;
+
+	worker_write(out->fd, json_pack("{s:O}", "event", event));
+}
+
+/* The result goes to the daemon before the teardown: the client has it
+ * while the namespaces are still being removed. */
+static void worker_result(json_t *result, int rc, void *ctx)
+{
+	struct worker_out *out = ctx;
+
+	if (!result)
+		return;   /* no memory: sent after engine_run, if it can be */
+	pcap_run_dir_report(out->pcap, result);
+	worker_write(out->fd, json_pack("{s:O, s:i}", "result", result, "rc", rc));
+	out->result_sent = true;
 }
 
 static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
@@ -118,15 +141,17 @@ static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
 
 static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 {
+	struct pcap_run_dir pcap = { .fd = -1 };
+	struct worker_out out = { .fd = fd, .pcap = &pcap };
 	struct engine_opts opts = {
 		/* namespaces nf<ID>-* match the daemon's run id when that is free */
 		.run_id_hint = (r->id - 1) % NETNS_MAX_RUN_ID + 1,
 		.on_event = worker_emit,
-		.ctx = &fd,
+		.on_result = worker_result,
+		.ctx = &out,
 		.cancel = &worker_cancel,
 		.impair_engine = nfd_conf.impair_engine,
 	};
-	struct pcap_run_dir pcap = { .fd = -1 };
 	struct engine_identity run_as;
 	json_t *result = NULL;
 	char why[512];
@@ -147,8 +172,17 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 	if (identity_run_as(&r->owner, &run_as))
 		opts.run_as = &run_as;
 	rc = engine_run(r->sc, &opts, &result);
-	pcap_run_dir_report(&pcap, result);
-	worker_write(fd, json_pack("{s:o?, s:i}", "result", result, "rc", rc));
+	if (!out.result_sent) {
+		pcap_run_dir_report(&pcap, result);
+		worker_write(fd, json_pack("{s:o?, s:i}", "result", result, "rc", rc));
+	} else {
+		/* the teardown's time, which the result went without */
+		json_t *t = json_object_get(json_object_get(result, "phases"), "teardown");
+
+		if (json_is_number(t))
+			worker_write(fd, json_pack("{s:f}", "teardown", json_number_value(t)));
+		json_decref(result);
+	}
 	_exit(0);
 }
 
@@ -169,6 +203,7 @@ int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
 		goto fail_errno;
 	w->fd = sv[0];
 	w->run = r;
+	w->run_id = r->id;
 	w->on_exit = on_exit;
 	linebuf_init(&w->in, NFD_MAX_WORKER_LINE);
 	if (fcntl(w->fd, F_SETFL, O_NONBLOCK) < 0)
@@ -216,20 +251,47 @@ void worker_signal(struct run *r, int sig)
 		log_warn("run %u: kill worker %d", r->id, (int)w->pid);
 }
 
+/* The run's result came (or the worker exited without one: an error
+ * result): the run ends for its clients now, while the worker may still be
+ * tearing its namespaces down; the worker is reaped later on its own. */
+static void worker_hand_on(struct worker *w)
+{
+	struct run *r = w->run;
+	json_t *result = w->result;
+
+	if (!r)
+		return;
+	if (w->rc < 0) {
+		const char *error = json_string_value(json_object_get(result, "error"));
+
+		log_warnx("run %u: the engine could not run it: %s", r->id,
+			  error ? error : strerror(-w->rc));
+	}
+	w->run = NULL;
+	w->result = NULL;
+	w->on_exit(r, result);
+}
+
 static void worker_handle_line(struct worker *w, const char *line)
 {
 	json_error_t jerr;
 	json_t *msg = json_loads(line, 0, &jerr);
 	json_t *event = json_object_get(msg, "event");
 	json_t *result = json_object_get(msg, "result");
+	json_t *teardown = json_object_get(msg, "teardown");
 
-	if (json_is_object(event)) {
-		run_record_event(w->run, event);
-	} else if (json_is_object(result) && !w->result) {
+	if (json_is_number(teardown)) {
+		log_info("run %u: torn down in %.1f ms", w->run_id,
+			 json_number_value(teardown) * 1e3);
+	} else if (json_is_object(event)) {
+		if (w->run)
+			run_record_event(w->run, event);
+	} else if (json_is_object(result) && w->run) {
 		w->result = json_incref(result);
 		w->rc = (int)json_integer_value(json_object_get(msg, "rc"));
+		worker_hand_on(w);
 	} else {
-		log_warnx("run %u: worker sent a line that is no event: %s", w->run->id,
+		log_warnx("run %u: worker sent a line that is no event: %s", w->run_id,
 			  msg ? "unknown member" : jerr.text);
 	}
 	json_decref(msg);
@@ -282,37 +344,43 @@ static void describe_exit(int status, char *buf, size_t len)
 			 WEXITSTATUS(status));
 }
 
-/* The worker has exited: drain its channel and hand its run's result on. */
+/* The worker has exited: drain its channel and hand its run's result on,
+ * unless that was done when the result came. A worker that did not end
+ * well may have left namespaces behind: they are removed. */
 static void worker_finish(struct worker *w, int status)
 {
-	void (*on_exit)(struct run *r, json_t *result) = w->on_exit;
-	struct run *r = w->run;
-	json_t *result;
+	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	char why[160];
 	int removed;
 
 	while (w->fd >= 0 && worker_read(w) > 0)
 		;
 	worker_close_channel(w);
-	result = w->result;
-	if (!result) {
+	if (!clean || w->run) {
 		describe_exit(status, why, sizeof(why));
-		log_warnx("run %u: %s: removing what it left", r->id, why);
+		log_warnx("run %u: %s: removing what it left", w->run_id, why);
 		removed = run_leftovers_clean();
 		if (removed < 0)
-			log_warnx("run %u: cleaning leftovers: %s", r->id, strerror(-removed));
+			log_warnx("run %u: cleaning leftovers: %s", w->run_id, strerror(-removed));
 		else if (removed > 0)
-			log_info("run %u: removed %d leftover namespaces", r->id, removed);
-		result = run_error_result(r, why);
-	} else if (w->rc < 0) {
-		const char *error = json_string_value(json_object_get(result, "error"));
-
-		log_warnx("run %u: the engine could not run it: %s", r->id,
-			  error ? error : strerror(-w->rc));
+			log_info("run %u: removed %d leftover namespaces", w->run_id, removed);
+	}
+	if (w->run) {
+		w->result = run_error_result(w->run, why);
+		worker_hand_on(w);
 	}
 	TAILQ_REMOVE(&workers, w, entry);
 	free(w);
-	on_exit(r, result);
+}
+
+unsigned workers_alive(void)
+{
+	struct worker *w;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(w, &workers, entry)
+		n++;
+	return n;
 }
 
 static struct worker *worker_by_pid(pid_t pid)
@@ -345,7 +413,7 @@ void workers_kill_all(void)
 	int status;
 
 	while ((w = TAILQ_FIRST(&workers))) {
-		log_warnx("run %u: the worker did not stop: killing it", w->run->id);
+		log_warnx("run %u: the worker did not stop: killing it", w->run_id);
 		kill(-w->pid, SIGKILL);
 		kill(w->pid, SIGKILL);
 		while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)

@@ -17,7 +17,9 @@
  *             for the next fault (faults.c) or the end; check the cancel
  *             flag every RUN_TICK_MS; stop at the duration, or once every
  *             app has finished its steps or died, no fault is left to run
- *             and RUN_SETTLE_US have passed since the last of these
+ *             and nothing more can happen (observe_quiet: no packet in
+ *             flight, every socket at rest), or RUN_SETTLE_US after the
+ *             last of these where that cannot be told
  *   end       the observers' last packets, kill the apps' process groups
  *             and read their last words (procs.c), decide the views and
  *             the cmd apps' verdicts (observe.h), emit verdicts, "end",
@@ -141,9 +143,14 @@ static void run_go(struct engine_run *r)
 	procs_go(r);
 }
 
-static bool run_settled(const struct engine_run *r, int64_t now)
+/* Every app finished or dead, no fault or power-on left, and nothing more
+ * can happen: the observers see no packet in flight and every socket at
+ * rest (observe_quiet), or, where that cannot be told or packets may be
+ * held on their way (a delay line, netem), RUN_SETTLE_US have passed since
+ * the last fault, finish or death. */
+static bool run_settled(struct engine_run *r, int64_t now)
 {
-	if (r->next_fault < r->sc->nfaults || now < r->last_change + RUN_SETTLE_US)
+	if (r->next_fault < r->sc->nfaults)
 		return false;
 	for (size_t h = 0; h < r->sc->nhosts; h++)
 		if (r->poweron_at[h])
@@ -151,7 +158,10 @@ static bool run_settled(const struct engine_run *r, int64_t now)
 	for (size_t i = 0; i < r->napps; i++)
 		if (r->apps[i].state != RUN_APP_FINISHED && r->apps[i].state != RUN_APP_DEAD)
 			return false;
-	return true;
+	if (now >= r->last_change + RUN_SETTLE_US)
+		return true;
+	r->settling = !netfaults_engine_name(r);
+	return r->settling && observe_quiet(r);
 }
 
 /* Arms the timerfd at the next fault, reboot end or the end of the run. */
@@ -212,7 +222,8 @@ static int run_loop(struct engine_run *r)
 			return 0;
 		}
 		run_arm(r, end);
-		ret = procs_poll(r, RUN_TICK_MS);
+		/* settling: what it waits for (an ACK, a record) is no event here */
+		ret = procs_poll(r, r->settling ? RUN_SETTLE_TICK_MS : RUN_TICK_MS);
 		if (ret < 0)
 			return ret;
 	}
@@ -355,6 +366,10 @@ out:
 	mark = phase_end(&r, RUN_PHASE_COLLECT, mark);
 	*result = report_result(&r, ret);
 	mark = phase_end(&r, RUN_PHASE_REPORT, mark);
+	if (*result)
+		json_object_set_new(*result, "phases", report_phases(&r));
+	if (opts && opts->on_result)
+		opts->on_result(*result, ret, opts->ctx);   /* the teardown follows */
 	observe_free(&r);
 	procs_free(&r);       /* a temporary run directory goes */
 	netfaults_end(&r);

@@ -206,6 +206,12 @@ struct engine_opts {
 	/* true: no capture and no socket sampling (no packet or socket events,
 	 * no views; a scenario with cmd apps is refused). For benchmarks. */
 	bool no_observe;
+	/* Called once with the result (still engine_run's to return) as soon
+	 * as it is decided, before the teardown (captures closed, delay lines
+	 * stopped, namespaces removed), so a caller can hand it on at once;
+	 * RC is the value engine_run will return, and the result's "phases"
+	 * has "teardown" null until engine_run returns. May be NULL. */
+	void (*on_result)(json_t *result, int rc, void *ctx);
 };
 
 /*

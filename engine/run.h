@@ -22,10 +22,14 @@
 #include "scenario/scenario.h"
 
 #define RUN_TICK_MS 5                         /* cancel checked this often */
+#define RUN_SETTLE_TICK_MS 1                  /* nothing more can happen yet? */
 #define RUN_LISTEN_TIMEOUT_US (10LL * 1000000) /* servers must listen by then */
-/* A run that ends early (every app finished or dead, no fault left) still
- * waits this long after the last fault, finish or death, so that what these
- * cause at once (a FIN, an RST) reaches the verdicts. */
+/* A run that ends early (every app finished or dead, no fault left) ends
+ * as soon as the observers see nothing more can happen (observe.h,
+ * observe_quiet); where they cannot tell (a delay line or netem may hold
+ * packets, a connection leaves the run's hosts) it waits this long after
+ * the last fault, finish or death, so that what these cause at once (a
+ * FIN, an RST) reaches the verdicts. */
 #define RUN_SETTLE_US (200LL * 1000)
 
 enum run_app_state {
@@ -103,6 +107,7 @@ struct engine_run {
 	struct run_event *early;  /* events before t0, emitted at t0 */
 	size_t nearly, early_cap;
 	const char *end_reason;
+	bool settling;         /* every app done: watching for the quiet */
 	int64_t phase_us[RUN_NPHASES];
 	char error[512];
 };

@@ -32,6 +32,7 @@ struct capture {
 	void *user;
 	uint64_t max_file_bytes, max_file_packets;
 	bool wrote_since_flush;
+	bool finished;             /* capture_finish: nothing read any more */
 	struct capture_stats stats;
 	char error[PCAP_ERRBUF_SIZE];
 };
@@ -331,6 +332,8 @@ int capture_dispatch(struct capture *c)
 	struct dispatch_ctx ctx = { c, clock_offset_ns() };
 	int n;
 
+	if (c->finished)
+		return 0;
 	c->error[0] = '\0';
 	errno = 0;
 	n = pcap_dispatch(c->pcap, CAPTURE_DISPATCH_MAX, handle_packet, (u_char *)&ctx);
@@ -355,11 +358,11 @@ int capture_get_stats(struct capture *c, struct capture_stats *st)
 	return 0;
 }
 
-int capture_close(struct capture *c)
+int capture_finish(struct capture *c)
 {
 	int rc = 0;
 
-	if (!c)
+	if (!c || c->finished)
 		return 0;
 	for (int i = 0; i < CAPTURE_CLOSE_ROUNDS; i++)
 		if (capture_dispatch(c) < CAPTURE_DISPATCH_MAX)
@@ -368,7 +371,19 @@ int capture_close(struct capture *c)
 		flush_file(c);
 		rc = c->stats.file_error;
 		pcap_dump_close(c->dumper);
+		c->dumper = NULL;
 	}
+	c->finished = true;
+	return rc;
+}
+
+int capture_close(struct capture *c)
+{
+	int rc;
+
+	if (!c)
+		return 0;
+	rc = capture_finish(c);
 	pcap_close(c->pcap);
 	free(c);
 	return rc;

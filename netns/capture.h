@@ -118,8 +118,16 @@ const char *capture_error(const struct capture *c);
 
 /*
  * Handles what is still in the ring (so packets captured before the call
- * reach the file and the callback), flushes and closes the file and the
- * handle. Returns 0, or the negative errno of a failed file write (the file
+ * reach the file and the callback), flushes and closes the file; the
+ * handle stays open but reads nothing more (capture_dispatch returns 0).
+ * Closing a packet socket waits for the kernel's RCU grace periods (tens
+ * of milliseconds on a busy machine): finish a capture when its packets
+ * are needed, close it when there is time. Returns as capture_close.
+ */
+int capture_finish(struct capture *c);
+
+/*
+ * capture_finish if not done yet, then closes the handle. Returns 0, or the negative errno of a failed file write (the file
  * is then incomplete). Accepts NULL.
  */
 int capture_close(struct capture *c);

@@ -24,6 +24,7 @@
 
 #include "common/errname.h"
 #include "common/monotime.h"
+#include "common/parallel.h"
 
 #define OBS_RING_TOTAL   (16u << 20)  /* capture rings of all hosts together */
 #define OBS_RING_MIN     (256u << 10)
@@ -66,8 +67,10 @@ static void capture_drain(struct obs_host *oh)
 			break;
 }
 
-/* Ends the host's handles; their last packets are read first. */
-static void host_close(struct engine_run *r, struct obs_host *oh)
+/* Ends the host's handles; their last packets are read first. KEEP:
+ * the capture's packet socket stays open, reading nothing, until the
+ * teardown closes it (its close waits for RCU grace periods). */
+static void host_end(struct engine_run *r, struct obs_host *oh, bool keep)
 {
 	struct obs_capstat *cs = oh->ncaps ? &oh->caps[oh->ncaps - 1] : NULL;
 	struct capture_stats st;
@@ -83,19 +86,25 @@ static void host_close(struct engine_run *r, struct obs_host *oh)
 			if (st.file_error)
 				cs->error = st.file_error;
 		}
-		rc = capture_close(oh->cap);
+		rc = keep ? capture_finish(oh->cap) : capture_close(oh->cap);
 		if (rc < 0 && cs && !cs->error)
 			cs->error = rc;
-		oh->cap = NULL;
+		if (!keep)
+			oh->cap = NULL;
 	}
 	sockdiag_close(oh->sd);
 	oh->sd = NULL;
 	oh->open = false;
 }
 
-/* Opens the handles of the host's current boot. FIRST: failing is the
- * run's error; later (after a power-on) it is a warning. */
-static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
+static void host_close(struct engine_run *r, struct obs_host *oh)
+{
+	host_end(r, oh, false);
+}
+
+/* Opens the handles of the host's current boot; ERR gets which step
+ * failed. Touches OH alone: hosts are opened side by side (observe_start). */
+static int host_handles(struct engine_run *r, struct obs_host *oh, char *err, size_t errlen)
 {
 	const struct topo_host *h = &r->topo->hosts[oh->index];
 	const char *dir = r->opts ? r->opts->pcap_dir : NULL;
@@ -106,7 +115,6 @@ static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
 		.user = oh,
 	};
 	struct obs_capstat scratch = { 0 }, *cs = &scratch;
-	char err[256] = "";
 	int ret;
 
 	oh->boot++;
@@ -123,13 +131,25 @@ static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
 	}
 	ret = ns_identity(h->nsfd, &oh->ns_dev, &oh->ns_ino);
 	if (ret == 0)
-		ret = capture_open(&oh->cap, h->nsfd, &cfg, err, sizeof(err));
+		ret = capture_open(&oh->cap, h->nsfd, &cfg, err, errlen);
 	if (ret == 0)
 		ret = sockdiag_open(&oh->sd, h->nsfd);
 	if (ret < 0) {
 		cs->error = ret;
 		capture_close(oh->cap);
 		oh->cap = NULL;
+	}
+	return ret;
+}
+
+/* What host_handles gave: FIRST: failing is the run's error; later (after
+ * a power-on) it is a warning. */
+static int host_opened(struct engine_run *r, struct obs_host *oh, int ret, const char *err,
+		       bool first)
+{
+	const struct topo_host *h = &r->topo->hosts[oh->index];
+
+	if (ret < 0) {
 		if (first) {
 			snprintf(r->error, sizeof(r->error), "packet capture on host %s: %s%s%s",
 				 h->name, err, err[0] ? ": " : "", errno_name(-ret));
@@ -142,6 +162,13 @@ static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
 	}
 	oh->open = true;
 	return 0;
+}
+
+static int host_open(struct engine_run *r, struct obs_host *oh, bool first)
+{
+	char err[256] = "";
+
+	return host_opened(r, oh, host_handles(r, oh, err, sizeof(err)), err, first);
 }
 
 /* True when the host's namespace is no longer the one the handles were
@@ -204,8 +231,31 @@ static int observer_alloc(struct engine_run *r)
 	return 0;
 }
 
+/* Each host's first handles, opened side by side: a packet socket's bind
+ * and ring each wait for an RCU grace period. */
+struct open_all {
+	struct engine_run *r;
+	int *rets;
+	char (*errs)[256];
+};
+
+static void open_one(size_t i, void *arg)
+{
+	struct open_all *a = arg;
+
+	a->rets[i] = host_handles(a->r, &a->r->obs->hosts[i], a->errs[i], sizeof(a->errs[i]));
+}
+
+static void close_one(size_t i, void *arg)
+{
+	struct engine_run *r = arg;
+
+	host_close(r, &r->obs->hosts[i]);
+}
+
 int observe_start(struct engine_run *r)
 {
+	struct open_all all = { .r = r };
 	struct observer *o;
 	int ret;
 
@@ -220,7 +270,15 @@ int observe_start(struct engine_run *r)
 		snprintf(r->error, sizeof(r->error), "the hosts' addresses: %s", errno_name(-ret));
 	if (ret == 0)
 		ret = pcap_dir_ready(r);
-	for (size_t i = 0; ret == 0 && i < o->nhosts; i++) {
+	if (ret < 0)
+		return ret;
+	all.rets = calloc(o->nhosts, sizeof(*all.rets));
+	all.errs = calloc(o->nhosts, sizeof(*all.errs));
+	if (!all.rets || !all.errs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < o->nhosts; i++) {
 		struct obs_host *oh = &o->hosts[i];
 
 		oh->r = r;
@@ -228,8 +286,13 @@ int observe_start(struct engine_run *r)
 		tcp_relseq_init(&oh->rel);
 		host_addr(r->topo->hosts[i].addr4, &oh->addr4);
 		host_addr(r->topo->hosts[i].addr6, &oh->addr6);
-		ret = host_open(r, oh, true);
 	}
+	parallel_for(o->nhosts, OBS_OPEN_THREADS, open_one, &all);
+	for (size_t i = 0; ret == 0 && i < o->nhosts; i++)
+		ret = host_opened(r, &o->hosts[i], all.rets[i], all.errs[i], true);
+out:
+	free(all.rets);
+	free(all.errs);
 	return ret;
 }
 
@@ -310,9 +373,22 @@ void observe_finish(struct engine_run *r)
 		/* packets read while closing are written, not observed */
 		o->finished = true;
 		for (size_t i = 0; i < o->nhosts; i++)
-			host_close(r, &o->hosts[i]);
+			host_end(r, &o->hosts[i], true);
 	}
 	o->finished = true;
+}
+
+bool observe_quiet(struct engine_run *r)
+{
+	struct observer *o = r->obs;
+
+	if (!o || !o->on || o->finished)
+		return false;
+	note_deaths(r, mono_usec());
+	for (size_t i = 0; i < o->nhosts; i++)
+		capture_drain(&o->hosts[i]);
+	obs_kernel_sample(r);
+	return obs_wire_quiet(r) && obs_kernel_quiet(r);
 }
 
 void observe_collect(struct engine_run *r)
@@ -329,8 +405,8 @@ void observe_free(struct engine_run *r)
 	if (!o)
 		return;
 	o->finished = true;
-	for (size_t i = 0; o->hosts && i < o->nhosts; i++)
-		host_close(r, &o->hosts[i]);
+	if (o->hosts)   /* a packet socket's close waits for grace periods */
+		parallel_for(o->nhosts, OBS_OPEN_THREADS, close_one, r);
 	free(o->hosts);
 	free(o->addrs);
 	free(o->conns);

@@ -29,6 +29,7 @@
 #define NETFAULT_ENGINE_OBSERVE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct engine_run;
 struct run_app;
@@ -41,6 +42,15 @@ void observe_tick(struct engine_run *r);
 /* A built-in app's own record of its connection ("10.0.0.1:43210"). */
 void observe_connection(struct engine_run *r, const struct run_app *a, const char *local,
 			const char *remote);
+/* Whether nothing more can happen on the watched connections, read now
+ * (captures drained, sockets sampled): no packet in flight between the
+ * hosts (every one seen leaving one host was seen arriving at the other),
+ * every socket at rest (gone, TIME_WAIT, or ESTABLISHED, CLOSE_WAIT,
+ * FIN_WAIT2 with nothing unacknowledged and no retransmission or probe
+ * timer), and every live app whose socket saw its end has recorded it.
+ * False whenever it cannot be told (no observer, a connection whose other
+ * end is not a host of the run). */
+bool observe_quiet(struct engine_run *r);
 /* The run ended (r->ended set), before the apps are killed: the last
  * packets and samples, the captures closed (the teardown's packets are not
  * in the files). */

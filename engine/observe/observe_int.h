@@ -36,6 +36,7 @@
 #include "netns/tcpdecode.h"
 
 #define OBS_SAMPLE_US        5000     /* sock_diag lookups of each connection */
+#define OBS_OPEN_THREADS     16       /* hosts whose handles open or close at once */
 #define OBS_MAX_CONNS        256      /* connections followed per run */
 #define OBS_LOG_MAX          48       /* facts per connection and view */
 #define OBS_MAX_PACKET_EVENTS 5000    /* per run; the pcap files have all */
@@ -94,6 +95,7 @@ struct obs_conn {
 	uint32_t snd_max, snd_una;   /* raw sequence numbers, ours */
 	int64_t last_retry, last_in;
 	int64_t last_in_alive;       /* latest packet in but an RST (theory.c) */
+	uint64_t pkts_out, pkts_in;  /* TCP and ICMP errors of it, captured */
 	struct obs_wire_ev wire[OBS_LOG_MAX];
 	size_t nwire;
 	/* kernel */
@@ -172,6 +174,15 @@ struct observer {
 void obs_wire_packet(void *user, const struct capture_packet *pkt);
 /* The connection (HOST's current boot, LOCAL, REMOTE), made when absent and
  * CREATE; NULL when absent or the table is full. */
+/* Every packet one host's capture saw leave for another host's connection
+ * was seen arriving there too (none in flight); false when it cannot be
+ * told (a connection without its other end among the hosts). */
+bool obs_wire_quiet(const struct engine_run *r);
+/* observe_kernel.c: every watched socket is at rest: gone, in TIME_WAIT,
+ * or ESTABLISHED, CLOSE_WAIT or FIN_WAIT2 with nothing unacknowledged and
+ * no retransmission or probe timer; and a live app whose socket saw its
+ * end has recorded it. */
+bool obs_kernel_quiet(const struct engine_run *r);
 struct obs_conn *obs_conn_get(struct engine_run *r, size_t host, const struct ip_endpoint *local,
 			      const struct ip_endpoint *remote, bool create);
 /* "10.0.0.2:5000" / "[fd00::2]:5000", as the "connection" event writes. */

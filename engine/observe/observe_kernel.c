@@ -160,3 +160,48 @@ void obs_kernel_host_off(struct engine_run *r, size_t host, int64_t now)
 			emit_socket(r, c, "host-off", &c->k_last, now);
 	}
 }
+
+/* Socket S of a connection holds nothing that TCP still has to send or
+ * hear back about. */
+static bool sample_at_rest(const struct tcp_sock_sample *s)
+{
+	if (s->state != TCP_ESTABLISHED && s->state != TCP_CLOSE_WAIT &&
+	    s->state != TCP_FIN_WAIT2)
+		return false;
+	if (s->send_queue || (s->has_info && s->info.unacked))
+		return false;
+	return s->timer != SOCKDIAG_TIMER_RETRANS && s->timer != SOCKDIAG_TIMER_PROBE;
+}
+
+bool obs_kernel_quiet(const struct engine_run *r)
+{
+	const struct observer *o = r->obs;
+
+	for (size_t i = 0; i < o->nconns; i++) {
+		const struct obs_conn *c = &o->conns[i];
+		const struct run_app *a;
+		bool app_waits;
+
+		if (c->app < 0 || c->boot != o->hosts[c->host].boot)
+			continue;
+		a = &r->apps[c->app];
+		/* alive, socket open and nothing recorded: its own view is to come */
+		app_waits = a->state != RUN_APP_DEAD && !a->closed && !a->v.decided;
+		if (!c->k_seen) {
+			if (!c->k_done)
+				return false;   /* not found yet */
+			continue;
+		}
+		if (c->k_done) {
+			/* gone or TIME_WAIT: an app still holding it hears of it */
+			if (app_waits && c->k_last.state != TCP_TIME_WAIT)
+				return false;
+			continue;
+		}
+		if (!sample_at_rest(&c->k_last))
+			return false;
+		if (app_waits && c->k_last.state == TCP_CLOSE_WAIT)
+			return false;   /* the FIN came; the app's watcher says so */
+	}
+	return true;
+}

@@ -345,6 +345,10 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 		return;
 	if (!c->first_pkt)
 		c->first_pkt = t;
+	if (in)
+		c->pkts_in++;
+	else
+		c->pkts_out++;
 	kind = icmp_verdict(p);
 	if (in && kind >= 0) {
 		wire_log(c, t, OW_ICMP_IN, kind);
@@ -388,8 +392,37 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 		c->first_pkt = t;
 	c->last_pkt = t;
 	if (out)
+		c->pkts_out++;
+	else
+		c->pkts_in++;
+	if (out)
 		mark = wire_out(c, &p, t);
 	else
 		wire_in(c, &p, t, pkt->data);
 	emit_packet(r, oh, c, &p, out, mark, t);
+}
+
+bool obs_wire_quiet(const struct engine_run *r)
+{
+	const struct observer *o = r->obs;
+
+	if (o->conns_full)
+		return false;
+	for (size_t i = 0; i < o->nconns; i++) {
+		const struct obs_conn *c = &o->conns[i], *peer = NULL;
+
+		if (c->boot != o->hosts[c->host].boot || (!c->pkts_out && !c->pkts_in))
+			continue;   /* a host's earlier boot: nothing of it can move */
+		for (size_t k = 0; k < o->nconns && !peer; k++) {
+			const struct obs_conn *d = &o->conns[k];
+
+			if (d->host != c->host && d->boot == o->hosts[d->host].boot &&
+			    ip_endpoint_equal(&d->local, &c->remote) &&
+			    ip_endpoint_equal(&d->remote, &c->local))
+				peer = d;
+		}
+		if (!peer || peer->pkts_in != c->pkts_out || peer->pkts_out != c->pkts_in)
+			return false;
+	}
+	return true;
 }

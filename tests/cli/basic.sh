@@ -60,7 +60,9 @@ check "run: the verdict against the expectation" grep -qE '^  server +sees fin.*
 pass_id=$(last_run_id)
 netns=$(run_field "$pass_id" netns_run)
 NETNS_IDS="$NETNS_IDS $netns"
-check "run: its namespaces are gone afterwards" sh -c "[ -n '$netns' ] && ! ls /run/netns 2>/dev/null | grep -q '^nf$netns-'"
+# the result comes first; the teardown follows in the background
+check "run: its namespaces are gone afterwards" \
+	wait_for 100 sh -c "[ -n '$netns' ] && ! ls /run/netns 2>/dev/null | grep -q '^nf$netns-'"
 
 ctl run "$DATA/fail.yaml" >"$TMP/fail.out" 2>&1
 rc=$?

@@ -110,7 +110,7 @@ rc=$?
 check "the run's client gets the result: CANCELLED, exit 2" \
 	sh -c "[ $rc = 2 ] && grep -q '^CANCELLED ' '$TMP/cancel.out'"
 check "the cancelled run's state is cancelled" [ "$(run_field "$id" state)" = cancelled ]
-check "the cancelled run's namespaces are gone" no_namespaces "$netns"
+check "the cancelled run's namespaces are gone" wait_for 100 no_namespaces "$netns"
 
 # ---- a client that disconnects ------------------------------------------
 "$NFCTL" -s "$SOCK" run "$DATA/long.yaml" >/dev/null 2>&1 &
@@ -124,9 +124,9 @@ kill -KILL "$client"
 wait "$client" 2>/dev/null
 wait_for 150 eval '[ "$(run_field $id state)" = cancelled ]'
 check "a client that goes away: its run is cancelled" [ $? = 0 ]
-check "... and its namespaces are gone" no_namespaces "$netns"
+check "... and its namespaces are gone" wait_for 100 no_namespaces "$netns"
 check "... and no worker is left" \
-	sh -c "[ -z \"\$(pgrep -P $DPID)\" ]"
+	wait_for 100 sh -c "[ -z \"\$(pgrep -P $DPID)\" ]"
 
 # ---- detached -----------------------------------------------------------
 ctl run --detach "$DATA/long.yaml" >"$TMP/detach.out" 2>&1
@@ -139,5 +139,5 @@ netns=$(run_field "$id" netns_run)
 ctl cancel "$id" >/dev/null 2>&1
 wait_for 150 eval '[ "$(run_field $id state)" = cancelled ]'
 check "cancel ends the detached run" [ $? = 0 ]
-check "... and its namespaces are gone" no_namespaces "$netns"
+check "... and its namespaces are gone" wait_for 100 no_namespaces "$netns"
 exit 0

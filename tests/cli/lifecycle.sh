@@ -50,7 +50,7 @@ rc=$?
 check "a worker killed -9: its client gets an ERROR result, exit 2" \
 	sh -c "[ $rc = 2 ] && grep -q '^ERROR .*signal 9' '$TMP/crashed.out'"
 check "... the run's state is error" [ "$(run_field 1 state)" = error ]
-check "... the daemon removed the run's namespaces" no_namespaces "$ns"
+check "... the daemon removed the run's namespaces" wait_for 100 no_namespaces "$ns"
 ctl status >/dev/null 2>&1
 check "... and goes on serving" [ $? = 0 ]
 
