@@ -92,6 +92,13 @@ static int veth_alloc(const char *name, const char *peer_name, int peer_nsfd,
 	rtnl_link_set_name(link, name);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_ns_fd(peer, peer_nsfd);
+	/* one queue each way, as the kernel then uses: born with more (one
+	 * per possible CPU), each end is cut down to one while registered,
+	 * which waits for an RCU grace period under the RTNL lock */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	if (peer_mac) {
 		mac = nl_addr_build(AF_LLC, peer_mac, 6);
 		if (!mac) {

@@ -17,6 +17,7 @@
 #include "netns/internal.h"
 
 #include "common/monotime.h"
+#include "common/parallel.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +27,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#define TOPO_REMOVE_THREADS 16   /* namespaces removed at once */
 
 /* Set in the switch before br0 exists, so that it sends nothing of its
  * own: no IPv6 on its links (no router solicitations, no DAD probes), and
@@ -413,6 +416,17 @@ int topology_build(struct topology **out, unsigned run_id,
 	return topology_build_networks(out, run_id, NULL, 1, hosts, nhosts, err, errlen);
 }
 
+/* Host I's namespace removed (the hosts of one topology side by side: each
+ * unmount waits for an RCU grace period, which concurrent ones share). */
+static void host_remove(size_t i, void *arg)
+{
+	const struct topology *t = arg;
+	const struct topo_host *h = &t->hosts[i];
+
+	if (h->powered)
+		netns_delete(h->ns_name);
+}
+
 void topology_destroy(struct topology *t)
 {
 	int *fds;
@@ -438,10 +452,12 @@ void topology_destroy(struct topology *t)
 
 		if (h->nsfd >= 0)
 			close(h->nsfd);
-		if (h->powered && all_dead)
-			netns_delete(h->ns_name);
-		free(h->sysctls);
-		free(h->routes);
+	}
+	if (all_dead)
+		parallel_for(t->nhosts, TOPO_REMOVE_THREADS, host_remove, t);
+	for (i = 0; i < t->nhosts; i++) {
+		free(t->hosts[i].sysctls);
+		free(t->hosts[i].routes);
 	}
 	for (i = 0; i < t->nnets; i++) {
 		struct topo_network *nw = &t->nets[i];
