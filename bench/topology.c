@@ -5,7 +5,9 @@
  * same topologies made with `ip` commands; bench/run prints both side by
  * side.
  *
- *   build/bench/topology [REPS_2HOST [REPS_100HOST]]    (root)
+ *   build/bench/topology [REPS_2HOST [REPS_100HOST [REPS_1000HOST]]]   (root)
+ *
+ * The 1000 hosts share one /16 network (10.0.X.Y/16); none: REPS_1000HOST 0.
  *
  * The 2-host repetitions run back to back, so some of them meet the kernel
  * still freeing the previous namespaces (that shows in the p90). Before each
@@ -73,6 +75,7 @@ static int bench_hosts(unsigned run_id, size_t nhosts, unsigned reps, unsigned p
 {
 	struct topo_host_spec *hosts;
 	char (*names)[NETNS_HOST_NAME_MAX + 1];
+	char (*addrs)[24], (*addrs6)[24];
 	double *total, *build, *destroy;
 	struct sample s;
 	unsigned i;
@@ -80,16 +83,25 @@ static int bench_hosts(unsigned run_id, size_t nhosts, unsigned reps, unsigned p
 
 	hosts = calloc(nhosts, sizeof(*hosts));
 	names = calloc(nhosts, sizeof(*names));
+	addrs = calloc(nhosts, sizeof(*addrs));
+	addrs6 = calloc(nhosts, sizeof(*addrs6));
 	total = calloc(reps, sizeof(double));
 	build = calloc(reps, sizeof(double));
 	destroy = calloc(reps, sizeof(double));
-	if (!hosts || !names || !total || !build || !destroy) {
+	if (!hosts || !names || !addrs || !addrs6 || !total || !build || !destroy) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < nhosts; i++) {
 		snprintf(names[i], sizeof(names[i]), "h%u", i + 1);
 		hosts[i].name = names[i];
+		if (nhosts > 250) {   /* one /24 holds 250 of them: a /16 */
+			snprintf(addrs[i], sizeof(addrs[i]), "10.0.%u.%u/16",
+				 (i + 1) / 250, (i + 1) % 250 + 1);
+			hosts[i].addr4 = addrs[i];
+			snprintf(addrs6[i], sizeof(addrs6[i]), "fd00::%x/64", i + 1);
+			hosts[i].addr6 = addrs6[i];
+		}
 	}
 	for (i = 0; i < reps; i++) {
 		if (pause_s)
@@ -101,7 +113,7 @@ static int bench_hosts(unsigned run_id, size_t nhosts, unsigned reps, unsigned p
 		build[i] = s.build_ms;
 		destroy[i] = s.destroy_ms;
 	}
-	printf("%3zu hosts  %4u reps  build+destroy median %8.2f ms  p90 %8.2f ms"
+	printf("%4zu hosts  %4u reps  build+destroy median %8.2f ms  p90 %8.2f ms"
 	       "  (build %.2f, destroy %.2f)\n",
 	       nhosts, reps, percentile(total, reps, 50), percentile(total, reps, 90),
 	       percentile(build, reps, 50), percentile(destroy, reps, 50));
@@ -111,6 +123,8 @@ static int bench_hosts(unsigned run_id, size_t nhosts, unsigned reps, unsigned p
 out:
 	free(hosts);
 	free(names);
+	free(addrs);
+	free(addrs6);
 	free(total);
 	free(build);
 	free(destroy);
@@ -121,6 +135,7 @@ int main(int argc, char **argv)
 {
 	unsigned reps2 = argc > 1 ? (unsigned)atoi(argv[1]) : 200;
 	unsigned reps100 = argc > 2 ? (unsigned)atoi(argv[2]) : 10;
+	unsigned reps1000 = argc > 3 ? (unsigned)atoi(argv[3]) : 3;
 	struct run_lease lease;
 	int rc;
 
@@ -129,7 +144,7 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	if (reps2 == 0 || reps100 == 0) {
-		fprintf(stderr, "usage: topology [REPS_2HOST [REPS_100HOST]]\n");
+		fprintf(stderr, "usage: topology [REPS_2HOST [REPS_100HOST [REPS_1000HOST]]]\n");
 		return 2;
 	}
 	rc = run_lease_acquire(&lease, 0);
@@ -140,6 +155,8 @@ int main(int argc, char **argv)
 	rc = bench_hosts(lease.run_id, 2, reps2, 0);
 	if (rc == 0)
 		rc = bench_hosts(lease.run_id, 100, reps100, 1);
+	if (rc == 0 && reps1000)
+		rc = bench_hosts(lease.run_id, 1000, reps1000, 3);
 	run_lease_release(&lease);
 	return rc < 0 ? 1 : 0;
 }
