@@ -10,7 +10,8 @@
 # starts its own netfaultd, runs, prints and writes JUnit, and stops it.
 # dist/Containerfile starts from Debian 12, installs with
 # scripts/install-deps, and every package it names itself is one
-# install-deps knows.
+# install-deps knows. The README's CI recipes parse as YAML, and their
+# shard commands, run with --dry-run for each machine, cover scenarios/.
 #
 # Not checked here: building the image (no container engine on this
 # machine) and running the Job (no cluster).
@@ -98,6 +99,45 @@ check "the Job's command, for each of its $shards indexes, is accepted by netfau
 ls "$ROOT"/usr/local/share/netfault/scenarios/*.yaml | sort >"$TMP/all"
 sort "$TMP/union" >"$TMP/union.sorted"
 check "... its $shards parts cover every installed example once" cmp -s "$TMP/all" "$TMP/union.sorted"
+
+# ---- the README's CI recipes ---------------------------------------------
+# Their YAML parses; their shard commands, for every machine of the matrix,
+# run with --dry-run from the top of the tree, cover scenarios/ once.
+$PY - "$TOP/README.md" "$TMP/ci" <<'PY'
+import os, re, sys, yaml
+text = open(sys.argv[1]).read()
+section = text[text.index("### Shards"):text.index("### Containers")]
+blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+assert len(blocks) == 2, len(blocks)
+gh, gl = blocks
+job = gh["jobs"]["netfault"]
+shards = job["strategy"]["matrix"]["shard"]
+(script,) = [s["run"] for s in job["steps"] if "netfaultctl run" in s.get("run", "")]
+os.makedirs(sys.argv[2])
+for k in shards:
+    cmd = script.replace("${{ matrix.shard }}", str(k))
+    open(os.path.join(sys.argv[2], f"github-{k}"), "w").write(cmd)
+(line,) = [l for l in gl["netfault"]["script"] if l.startswith("netfaultctl run")]
+for i in range(1, gl["netfault"]["parallel"] + 1):
+    open(os.path.join(sys.argv[2], f"gitlab-{i}"), "w").write(
+        f"CI_NODE_INDEX={i}; CI_NODE_TOTAL={gl['netfault']['parallel']}\n{line}\n")
+PY
+check "the README's GitHub Actions and GitLab CI recipes parse as YAML" [ $? = 0 ]
+for ci in github gitlab; do
+	: >"$TMP/union"
+	good=yes
+	for f in "$TMP/ci/$ci"-*; do
+		[ -f "$f" ] || { good=no; continue; }
+		# the commands as written, without the daemon, netfaultctl --dry-run
+		sed -e '/^netfaultd$/d' -e 's/netfaultctl run /netfaultctl run --dry-run /' "$f" >"$f.sh"
+		(cd "$TOP" && PATH=$B:$PATH sh "$f.sh") >>"$TMP/union" 2>"$TMP/ci.err" ||
+			{ good=no; diag <"$TMP/ci.err"; }
+	done
+	(cd "$TOP" && ls scenarios/*.yaml) | sort >"$TMP/all.rel"
+	sort "$TMP/union" >"$TMP/union.sorted"
+	check "... $ci: its shard commands, one per machine, cover scenarios/ once" \
+		eval '[ $good = yes ] && cmp -s "$TMP/all.rel" "$TMP/union.sorted"'
+done
 
 if [ "$(id -u)" != 0 ]; then
 	skip "netfault-suite for real: needs root"
