@@ -5,7 +5,8 @@
 # run poweroff.yaml` (and `poweroff`) finds the installed example and runs it
 # through the installed netfaultd; a name in the current directory and in
 # $NETFAULT_PATH comes first; an unknown name exits 2 listing every place it
-# looked; `netfaultctl examples` lists the installed files with their names.
+# looked (for run, validate and predict); `netfaultctl examples` lists the
+# installed files with their names.
 #
 #   tests/cli/names.sh BUILD        (TAP; root)
 . "$(dirname "$0")/lib/cli.sh"
@@ -56,6 +57,14 @@ grep -qF "  $TMP/empty (\$NETFAULT_PATH)" "$TMP/unknown2.out" &&
 check "validate of an unknown name exits 2 too (exit $rc)" [ $rc = 2 ]
 check "... listing each directory of \$NETFAULT_PATH" [ $listed = yes ]
 
+netfaultctl predict poweroff >"$TMP/predict.out" 2>&1
+rc=$?
+check "predict finds the installed example by name too (exit $rc)" \
+	eval '[ $rc = 0 ] && grep -q "server .*timeout at" "$TMP/predict.out"'
+netfaultctl predict no-such-scenario 2>"$TMP/unknown3.out"
+rc=$?
+check "... and an unknown name exits 2 listing where it looked (exit $rc)" \
+	eval '[ $rc = 2 ] && grep -qF "  $EX (the installed examples)" "$TMP/unknown3.out"'
 cp "$DATA/pass.yaml" "$TMP/mine/mine.yaml"
 check "a name in \$NETFAULT_PATH is found (validate mine)" \
 	env NETFAULT_PATH="$TMP/empty:$TMP/mine" netfaultctl validate mine
