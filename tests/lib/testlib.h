@@ -49,7 +49,8 @@ void nf_assert_root_unchanged(const char *before);
  * NULL). */
 int nf_run_namespaces(unsigned run_id, char *first, size_t len);
 /* After a run (WHEN says which: "the run", "cancel"): no namespace of run
- * RUN_ID is left (0: the run never had one), and the root namespace is as
+ * RUN_ID is left (0: the run never had one; namespaces of an id a live run
+ * has leased again since are that run's), and the root namespace is as
  * ROOT_BEFORE says. */
 void nf_assert_nothing_left(unsigned run_id, const char *root_before, const char *when);
 /* Children of this process (any state, zombies too); COMM: only those whose
