@@ -3,7 +3,8 @@
  * model (theory/theory.h) says it sees, computed with the run's own
  * figures where the timers depend on them: the connection's RTO as
  * sock_diag read it before any retransmission, and the last packet its
- * host received on it (an RST, which ends it, aside), from the wire. Where the model does not apply,
+ * host received on it (an RST, which ends it, aside), from the wire; and
+ * when each step of the app and its peer really began. Where the model does not apply,
  * verdict and t are null and "why" says why.
  */
 #include "engine/run.h"
@@ -33,8 +34,19 @@ static void run_figures(const struct engine_run *r, const struct run_app *a,
 	}
 }
 
+/* When each step of A began, since t0, into STARTED (-1: never). */
+static size_t step_times(const struct run_app *a, int64_t *started)
+{
+	for (size_t i = 0; i < a->sc->nsteps; i++)
+		started[i] = a->steps[i].done ? a->steps[i].started_us : -1;
+	return a->sc->nsteps;
+}
+
 void theory_report_app(const struct engine_run *r, const struct run_app *a, json_t *o)
 {
+	int64_t started[SC_MAX_STEPS], peer_started[SC_MAX_STEPS];
+	int pa = theory_peer_app(r->sc, a->index);
+	const struct run_app *peer = pa >= 0 ? &r->apps[pa] : NULL;
 	struct theory_kernel k;
 	struct theory_figures fig;
 	struct utsname u;
@@ -43,6 +55,10 @@ void theory_report_app(const struct engine_run *r, const struct run_app *a, json
 
 	theory_kernel_release(&k, uname(&u) == 0 ? u.release : "");
 	run_figures(r, a, &fig);
+	fig.step_us = started;
+	fig.nsteps = step_times(a, started);
+	fig.peer_step_us = peer ? peer_started : NULL;
+	fig.peer_nsteps = peer ? step_times(peer, peer_started) : 0;
 	theory_app(r->sc, a->index, &k, &fig, &res);
 	t = json_pack("{s:o, s:o, s:s}",
 		      "verdict", res.applies ? json_string(sc_verdict_name(res.verdict)) : json_null(),

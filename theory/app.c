@@ -40,8 +40,7 @@ static void not_applies(struct theory_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The app on the other end: a client's server, a server's first client. */
-static int peer_app(const struct scenario *sc, size_t app)
+int theory_peer_app(const struct scenario *sc, size_t app)
 {
 	const struct sc_app *a = &sc->apps[app];
 
@@ -60,8 +59,11 @@ static int peer_app(const struct scenario *sc, size_t app)
 	return -1;
 }
 
+/* The app's steps in time: when each began in the run (STARTED, NSTARTED
+ * of them, -1 for one that never began), else the sum of the sleeps
+ * before it. */
 static void plan_steps(const struct sc_app *a, int64_t fault_us, int64_t late_us,
-		       struct app_plan *p)
+		       const int64_t *started, size_t nstarted, struct app_plan *p)
 {
 	int64_t t = 0;
 
@@ -69,6 +71,9 @@ static void plan_steps(const struct sc_app *a, int64_t fault_us, int64_t late_us
 	p->connect_us = p->send_after_us = p->send_late_us = -1;
 	for (size_t i = 0; i < a->nsteps; i++) {
 		const struct sc_step *st = &a->steps[i];
+
+		if (started && i < nstarted && started[i] >= 0)
+			t = started[i];
 
 		switch (st->kind) {
 		case SC_STEP_SLEEP:
@@ -208,6 +213,22 @@ static void through_middlebox(const struct sc_app *a, const struct sc_host *mb,
 			    mb->name);
 }
 
+/* A server whose client's SYNs arrive but whose SYN-ACKs are dropped at
+ * the client: the request waits for the handshake's last ACK until
+ * tcp_synack_retries runs out, and the app never sees the connection. */
+static void server_synack(const struct theory_kernel *k, const struct app_plan *peer,
+			  struct theory_result *res)
+{
+	size_t n;
+
+	theory_synack(k, peer->connect_us, res);
+	n = strlen(res->why);
+	snprintf(res->why + n, sizeof(res->why) - n, "; its client's SYNs arrive, the "
+		 "SYN-ACKs are dropped at the client: accept never returns, the app sees "
+		 "nothing");
+	res->t_us = -1;
+}
+
 void theory_app(const struct scenario *sc, size_t app, const struct theory_kernel *base,
 		const struct theory_figures *fig, struct theory_result *res)
 {
@@ -224,7 +245,7 @@ void theory_app(const struct scenario *sc, size_t app, const struct theory_kerne
 			    "and socket options");
 		return;
 	}
-	pa = peer_app(sc, app);
+	pa = theory_peer_app(sc, app);
 	if (pa < 0) {
 		not_applies(res, "no app of the run on the other end of its connection");
 		return;
@@ -269,8 +290,10 @@ void theory_app(const struct scenario *sc, size_t app, const struct theory_kerne
 	}
 	theory_kernel_host(&k, &sc->hosts[h]);
 	mb = path_middlebox(sc, h, p);
-	plan_steps(a, fault_us, mb ? mb->middlebox.idle_timeout_us : NEVER, &plan);
-	plan_steps(&sc->apps[pa], fault_us, NEVER, &peer_plan);
+	plan_steps(a, fault_us, mb ? mb->middlebox.idle_timeout_us : NEVER,
+		   fig ? fig->step_us : NULL, fig ? fig->nsteps : 0, &plan);
+	plan_steps(&sc->apps[pa], fault_us, NEVER, fig ? fig->peer_step_us : NULL,
+		   fig ? fig->peer_nsteps : 0, &peer_plan);
 	if (plan.ends) {
 		not_applies(res, "its %s step (line %d) ends the connection from its own side",
 			    sc_step_name(plan.ends->kind), plan.ends->line);
@@ -291,6 +314,10 @@ void theory_app(const struct scenario *sc, size_t app, const struct theory_kerne
 	} else if (a->is_client && plan.connect_us >= fault_us) {
 		theory_syn(&k, plan.connect_us, a->tcp.syn_retries > 0 ? a->tcp.syn_retries : 0,
 			   a->tcp.user_timeout_us > 0 ? a->tcp.user_timeout_us : 0, res);
+	} else if (a->is_server && peer_plan.connect_us >= fault_us &&
+		   silence->kind == SC_FAULT_DROP && silence->host == p &&
+		   silence->direction == SC_DIR_IN) {
+		server_synack(&k, &peer_plan, res);
 	} else if (a->is_server && peer_plan.connect_us >= fault_us) {
 		memset(res, 0, sizeof(*res));
 		res->applies = true;

@@ -100,6 +100,10 @@ struct theory_figures {
 				    * its connection before the fault, since t0 */
 	int64_t rto_us;            /* the connection's RTO (TCP_INFO) before any
 				    * retransmission */
+	/* when each of the app's and its peer's steps began, since t0 (-1:
+	 * never), NSTEPS of each; NULL: the scenario's sleeps tell */
+	const int64_t *step_us, *peer_step_us;
+	size_t nsteps, peer_nsteps;
 };
 
 /* The defaults of kernel MAJOR.MINOR (6.18: linear SYN timeouts; 6.1 not). */
@@ -134,6 +138,10 @@ void theory_synack(const struct theory_kernel *k, int64_t synack_us, struct theo
 void theory_middlebox_keepalive(int64_t last_us, int64_t idle_us, int64_t intvl_us, int count,
 				int64_t ut_us, int64_t idle_timeout_us, enum sc_expired expired,
 				struct theory_result *res);
+
+/* The app on the other end of APP's connection, as the model pairs them:
+ * a client's server, a server's first client; -1 when none. */
+int theory_peer_app(const struct scenario *sc, size_t app);
 
 /* What app APP of SC sees, by the model; FIG NULL or with unknown figures:
  * the scenario's own times (predict). DURATION cuts it (a time past the

@@ -39,6 +39,7 @@ static const struct {
 	{ "theory-syncnt2.yaml", "client", "timeout", "server", "nothing" },
 	{ "theory-syncnt1.yaml", "client", "timeout", "server", "nothing" },
 	{ "theory-syncnt2-exponential.yaml", "client", "timeout", "server", "nothing" },
+	{ "theory-synack-lost.yaml", "client", "timeout", "server", "nothing" },
 	{ "theory-nat-keepalive-lost.yaml", "client", "timeout", "server", NULL },
 	{ "theory-lb-keepalive-reset.yaml", "client", "rst", "server", NULL },
 };

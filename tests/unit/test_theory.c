@@ -203,6 +203,8 @@ static const struct {
 	{ "tests/data/theory-syncnt2.yaml", "server", true, SC_VERDICT_NOTHING, -1 },
 	{ "tests/data/theory-syncnt1.yaml", "client", true, SC_VERDICT_TIMEOUT, 3.57 },
 	{ "tests/data/theory-syncnt2-exponential.yaml", "client", true, SC_VERDICT_TIMEOUT, 7.67 },
+	{ "tests/data/theory-synack-lost.yaml", "client", true, SC_VERDICT_TIMEOUT, 7.63 },
+	{ "tests/data/theory-synack-lost.yaml", "server", true, SC_VERDICT_NOTHING, -1 },
 	{ "tests/data/theory-nat-keepalive-lost.yaml", "client", true, SC_VERDICT_TIMEOUT, 4.07 },
 	{ "tests/data/theory-nat-keepalive-lost.yaml", "server", false, SC_VERDICT_NOTHING, -1 },
 	{ "tests/data/theory-lb-keepalive-reset.yaml", "client", true, SC_VERDICT_RST, 2.02 },
@@ -270,6 +272,22 @@ START_TEST(test_run_figures)
 	/* keepalive counts from the last packet received, as the wire saw it */
 	ck_assert_msg(strstr(run.why, "last activity 0.30 s"), "%s", run.why);
 	ck_assert_int_gt(run.t_us, plain.t_us);
+	scenario_free(sc);
+	sc_errors_free(&errs);
+	/* the steps' real start times: a connect that began late, late SYNs */
+	ck_assert_int_eq(scenario_load("tests/data/theory-syncnt2.yaml", NULL, 0, &sc, &errs), 0);
+	{
+		int64_t started[] = { 0, 1000 * MS };
+		int client = scenario_app_find(sc, "client");
+		struct theory_figures late = { .last_rx_us = -1, .step_us = started, .nsteps = 2 };
+
+		ck_assert_int_eq(sc->apps[client].nsteps, 2);
+		theory_app(sc, (size_t)client, &k, NULL, &plain);
+		theory_app(sc, (size_t)client, &k, &late, &run);
+		ck_assert_msg(strstr(run.why, "connect 1.00 s"), "%s", run.why);
+		ck_assert_int_ge(run.t_us - plain.t_us, 450 * MS);
+		ck_assert_int_le(run.t_us - plain.t_us, 550 * MS);
+	}
 	scenario_free(sc);
 	sc_errors_free(&errs);
 }
