@@ -26,7 +26,7 @@ done
 check "the usage names -m" [ $? = 0 ]
 
 # ---- a tiny budget ------------------------------------------------------
-start_daemon -m "$BUDGET"
+start_daemon -m "$BUDGET" -j 4      # the share below is budget / 4
 check "the daemon starts with -m $BUDGET" [ $? = 0 ]
 
 for i in $(seq 1 $RUNS); do
