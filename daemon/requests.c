@@ -110,17 +110,6 @@ static void send_queue_full(struct client *c, const char *fmt, ...)
 				 NF_ERROR, text, NF_RETRY, 1));
 }
 
-/* True when the engine cannot run some cell yet; WHY says which key. */
-static bool cells_unsupported(const struct sweep_cell *cells, size_t n, char *why,
-			      size_t len)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (engine_supports(cells[i].sc, why, len) < 0)
-			return true;
-	}
-	return false;
-}
-
 static void request_run(struct client *c, const struct request *req)
 {
 	struct sweep_cell *cells = NULL;
@@ -128,7 +117,6 @@ static void request_run(struct client *c, const struct request *req)
 	const char *file = req->file;
 	const char *why;
 	char pcap_why[NF_PCAP_DIR_MAX + 128];
-	char unsupported[512];
 	int ncells;
 
 	if (req->pcap && pcap_dir_check(req->pcap, client_identity(c), pcap_why,
@@ -161,9 +149,6 @@ static void request_run(struct client *c, const struct request *req)
 		why = json_string_value(json_array_get(errors, 0));
 		log_info("%s: refused for uid %u: %s", file, (unsigned)client_cred(c)->uid, why);
 		client_send_error(c, errors, "%s", why);
-	} else if (cells_unsupported(cells, (size_t)ncells, unsupported,
-				     sizeof(unsupported))) {
-		client_send_error(c, json_pack("[s]", unsupported), "%s", unsupported);
 	} else if ((unsigned)ncells > scheduler_room())
 		send_queue_full(c, "queue full: the sweep has %d cells and the queue takes "
 				"%u more now (at most %u)", ncells, scheduler_room(),

@@ -301,9 +301,6 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	for (size_t i = 0; i < RUN_NPHASES; i++)
 		r.phase_us[i] = -1;
 	*result = NULL;
-	ret = engine_supports(sc, r.error, sizeof(r.error));
-	if (ret < 0)
-		goto out;
 	ret = netfaults_prepare(&r);
 	if (ret < 0)
 		goto out;

@@ -215,14 +215,6 @@ struct engine_opts {
 };
 
 /*
- * 0 when this engine can run SC; -ENOTSUP with WHY ("file:line:col: ...",
- * LEN bytes) when SC needs what it cannot build yet (a delay, loss, rate,
- * drop or reject on one network: supported.c). engine_run checks it first;
- * the daemon checks it when a run is asked for.
- */
-int engine_supports(const struct scenario *sc, char *why, size_t len);
-
-/*
  * Runs SC. Returns 0 when the run went to its end (passed or not: see
  * *result's "passed"), or a negative errno when it could not run (then
  * *result still says why in "error"). *result is always set on return and

@@ -29,6 +29,7 @@ struct delayline {
 	int ctl_fd;
 	int nsfd;                 /* our own copy of the host's namespace fd */
 	char ifname[IF_NAMESIZE];
+	uint16_t queue_out, queue_in;
 	bool rule_out, rule_in;   /* NFQUEUE rules in place */
 	bool reaped;
 	char error[512];
@@ -139,20 +140,29 @@ static uint64_t random_seed(void)
 
 int delayline_start(int nsfd, const char *ifname, struct delayline **out)
 {
-	struct delayline_proc_args args = { .queue_out = DELAYLINE_QUEUE_OUT,
-					    .queue_in = DELAYLINE_QUEUE_IN };
+	return delayline_start_slot(nsfd, ifname, 0, out);
+}
+
+int delayline_start_slot(int nsfd, const char *ifname, unsigned slot,
+			 struct delayline **out)
+{
+	struct delayline_proc_args args = { .queue_out = DELAYLINE_QUEUE_OUT + 2 * slot,
+					    .queue_in = DELAYLINE_QUEUE_IN + 2 * slot };
 	struct dl_ctl_reply ready;
 	struct delayline *dl;
 	int sv[2] = { -1, -1 }, rc;
 
 	*out = NULL;
-	if (!ifname || !ifname[0] || strlen(ifname) >= IF_NAMESIZE)
+	if (!ifname || !ifname[0] || strlen(ifname) >= IF_NAMESIZE ||
+	    slot >= DELAYLINE_MAX_SLOTS)
 		return -EINVAL;
 	dl = calloc(1, sizeof(*dl));
 	if (!dl)
 		return -ENOMEM;
 	dl->ctl_fd = -1;
 	dl->pid = -1;
+	dl->queue_out = args.queue_out;
+	dl->queue_in = args.queue_in;
 	snprintf(dl->ifname, sizeof(dl->ifname), "%s", ifname);
 	dl->nsfd = fcntl(nsfd, F_DUPFD_CLOEXEC, 3);
 	if (dl->nsfd < 0) {
@@ -187,7 +197,7 @@ fail:
 /* Puts the rule of one direction in place when an impairment needs it. */
 static int rule_ensure(struct delayline *dl, enum link_dir one, bool *in_place)
 {
-	uint16_t queue = one == LINK_OUT ? DELAYLINE_QUEUE_OUT : DELAYLINE_QUEUE_IN;
+	uint16_t queue = one == LINK_OUT ? dl->queue_out : dl->queue_in;
 	int rc;
 
 	if (*in_place)
@@ -272,7 +282,7 @@ const char *delayline_error(const struct delayline *dl)
 
 static int rule_remove(struct delayline *dl, enum link_dir one, bool *in_place)
 {
-	uint16_t queue = one == LINK_OUT ? DELAYLINE_QUEUE_OUT : DELAYLINE_QUEUE_IN;
+	uint16_t queue = one == LINK_OUT ? dl->queue_out : dl->queue_in;
 	char err[256];
 	int rc;
 

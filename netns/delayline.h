@@ -47,9 +47,12 @@
 #include "netns/delayline_sched.h"   /* struct delayline_counters */
 #include "netns/impair.h"
 
-/* Queue numbers are per network namespace: one line per host. */
+/* Queue numbers are per network namespace: one line per interface of a
+ * host, the line of interface slot K on DELAYLINE_QUEUE_OUT + 2 K and
+ * DELAYLINE_QUEUE_IN + 2 K. */
 #define DELAYLINE_QUEUE_OUT 7100
 #define DELAYLINE_QUEUE_IN  7101
+#define DELAYLINE_MAX_SLOTS 8        /* eth0 .. eth7, NETNS_MAX_IFACES */
 
 struct delayline;
 
@@ -59,8 +62,14 @@ struct delayline_stats {
 
 /* Spawns the line's process in NSFD for the host interface IFNAME (eth0)
  * and waits until its queues are bound. No rule is added yet, nothing is
- * delayed. -EBUSY when a line already serves that namespace. */
+ * delayed; the rules match IFNAME only (-o IFNAME out, -i IFNAME in).
+ * -EBUSY when a line already serves that namespace's slot 0. */
 int delayline_start(int nsfd, const char *ifname, struct delayline **out);
+/* The same on the queues of SLOT (0 to DELAYLINE_MAX_SLOTS - 1): one line
+ * per interface of a multi-homed host, each with its own impairment.
+ * -EBUSY when a line already serves that slot of the namespace. */
+int delayline_start_slot(int nsfd, const char *ifname, unsigned slot,
+			 struct delayline **out);
 /* New impairment for DIR (LINK_OUT, LINK_IN or LINK_BOTH), replacing the
  * previous one; held packets keep their release times. An all-zero IMP
  * means off. */

@@ -3,12 +3,15 @@
  * netfaults.h): which engine serves the run, how a fault changes a host's
  * impairment of one direction, and putting it in force.
  *
- * Engines. netem: qdiscs (netns/qdisc.h), `out` on the host's eth0 in its
- * namespace, `in` on its switch port pN in the switch's namespace, whose
- * egress is the host's ingress; rate via tbf. queue: one delay line per
- * host (netns/delayline.h), started the first time the host needs it and
- * stopped when heal leaves it nothing to do, at the host's power-off and at
- * the end of the run. The line is a child process of the thread that
+ * Every interface of a host (eth0, eth1, ... of a router) has its own
+ * impairment and is served on its own. Engines. netem: qdiscs
+ * (netns/qdisc.h), `out` on the host's eth<K> in its namespace, `in` on
+ * that interface's switch port pN in the namespace of its network's switch,
+ * whose egress is the host's ingress; rate via tbf. queue: one delay line
+ * per interface (netns/delayline.h, slot K, its rules matching eth<K>
+ * only), started the first time the interface needs it and stopped when
+ * heal leaves it nothing to do, at the host's power-off and at the end of
+ * the run. The line is a child process of the thread that
  * started it and dies with that thread (PR_SET_PDEATHSIG): it is started
  * from engine_run's own thread, which lives for the whole run.
  *
@@ -22,6 +25,7 @@
 #include "engine/run.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,120 +151,170 @@ void impair_from_link(const struct sc_impair *link, struct link_impair out[2])
 	out[NF_IN] = (link->direction & SC_DIR_IN) ? one : (struct link_impair){ 0 };
 }
 
-void impair_fault_merge(struct nf_host *nh, const struct sc_fault *f)
+/* True when fault or apply request NETWORK (< 0: all) covers interface K. */
+static bool iface_named(const struct engine_run *r, size_t h, size_t k, int network)
+{
+	return network < 0 || r->sc->hosts[h].ifaces[k].network == network;
+}
+
+void impair_fault_merge(struct engine_run *r, size_t h, const struct sc_fault *f)
 {
 	const struct sc_impair *imp = &f->impair;
+	struct nf_host *nh = &r->nf->hosts[h];
 
-	for (int d = NF_OUT; d <= NF_IN; d++) {
-		struct link_impair *now = &nh->now[d];
-
-		if (!(f->direction & (d == NF_OUT ? SC_DIR_OUT : SC_DIR_IN)))
+	for (size_t k = 0; k < nh->nifaces; k++) {
+		if (!iface_named(r, h, k, f->network))
 			continue;
-		switch (f->kind) {
-		case SC_FAULT_DELAY:
-			now->delay_us = us32(imp->delay_us);
-			now->jitter_us = us32(imp->jitter_us);
-			break;
-		case SC_FAULT_LOSS:
-			now->loss_percent = imp->loss_percent > 0 ? imp->loss_percent : 0.0;
-			break;
-		case SC_FAULT_RATE:
-			now->rate_bps = imp->rate_bps;
-			break;
-		default:
-			break;
+		for (int d = NF_OUT; d <= NF_IN; d++) {
+			struct link_impair *now = &nh->ifaces[k].now[d];
+
+			if (!(f->direction & (d == NF_OUT ? SC_DIR_OUT : SC_DIR_IN)))
+				continue;
+			switch (f->kind) {
+			case SC_FAULT_DELAY:
+				now->delay_us = us32(imp->delay_us);
+				now->jitter_us = us32(imp->jitter_us);
+				break;
+			case SC_FAULT_LOSS:
+				now->loss_percent = imp->loss_percent > 0 ? imp->loss_percent : 0.0;
+				break;
+			case SC_FAULT_RATE:
+				now->rate_bps = imp->rate_bps;
+				break;
+			default:
+				break;
+			}
 		}
+	}
+}
+
+void impair_reset(struct nf_host *nh)
+{
+	for (size_t k = 0; k < nh->nifaces; k++) {
+		nh->ifaces[k].now[NF_OUT] = nh->link[NF_OUT];
+		nh->ifaces[k].now[NF_IN] = nh->link[NF_IN];
 	}
 }
 
 /* ---- putting it in force ------------------------------------------------ */
 
-static int apply_netem(struct engine_run *r, size_t h, int d)
+static int apply_netem(struct engine_run *r, size_t h, size_t k, int d)
 {
 	const struct topo_host *th = &r->topo->hosts[h];
-	const struct link_impair *imp = &r->nf->hosts[h].now[d];
+	const struct topo_iface *ti = &th->ifaces[k];
+	const struct link_impair *imp = &r->nf->hosts[h].ifaces[k].now[d];
 	int ret;
 
 	if (d == NF_OUT)
-		ret = qdisc_apply(th->nsfd, NETNS_HOST_IF, imp);
+		ret = qdisc_apply(th->nsfd, ti->ifname, imp);
 	else
-		ret = qdisc_apply(r->topo->sw_fd, th->port, imp);
+		ret = qdisc_apply(r->topo->nets[ti->network].fd, ti->port, imp);
 	if (ret < 0)
 		snprintf(r->error, sizeof(r->error), "host %s: netem qdisc on %s (%s) failed: %s",
-			 th->name, d == NF_OUT ? NETNS_HOST_IF : th->port,
+			 th->name, d == NF_OUT ? ti->ifname : ti->port,
 			 d == NF_OUT ? "out" : "in, its switch port", errno_name(-ret));
 	return ret;
 }
 
-static int apply_queue(struct engine_run *r, size_t h, int d)
+static int apply_queue(struct engine_run *r, size_t h, size_t k, int d)
 {
-	struct nf_host *nh = &r->nf->hosts[h];
+	struct nf_iface *ni = &r->nf->hosts[h].ifaces[k];
 	const struct topo_host *th = &r->topo->hosts[h];
+	const char *ifname = th->ifaces[k].ifname;
 	const char *what = "configuring";
 	int ret = 0;
 
-	if (!nh->line) {
-		if (link_impair_is_off(&nh->now[d]))
+	if (!ni->line) {
+		if (link_impair_is_off(&ni->now[d]))
 			return 0;      /* no line, nothing to take out of the path */
 		what = "starting";
-		ret = delayline_start(th->nsfd, NETNS_HOST_IF, &nh->line);
+		ret = delayline_start_slot(th->nsfd, ifname, (unsigned)k, &ni->line);
 	}
 	if (ret == 0)
-		ret = delayline_configure(nh->line, d == NF_OUT ? LINK_OUT : LINK_IN, &nh->now[d]);
+		ret = delayline_configure(ni->line, d == NF_OUT ? LINK_OUT : LINK_IN, &ni->now[d]);
 	if (ret < 0)
-		snprintf(r->error, sizeof(r->error), "host %s: %s its delay line (%s) failed: "
-			 "%s%s%s", th->name, what, d == NF_OUT ? "out" : "in", errno_name(-ret),
-			 nh->line && delayline_error(nh->line)[0] ? ": " : "",
-			 nh->line ? delayline_error(nh->line) : "");
-	if (ret == -ESRCH && nh->line)   /* it had died: said as loudly as a check */
+		snprintf(r->error, sizeof(r->error), "host %s: %s the delay line of %s (%s) "
+			 "failed: %s%s%s", th->name, what, ifname, d == NF_OUT ? "out" : "in",
+			 errno_name(-ret), ni->line && delayline_error(ni->line)[0] ? ": " : "",
+			 ni->line ? delayline_error(ni->line) : "");
+	if (ret == -ESRCH && ni->line)   /* it had died: said as loudly as a check */
 		run_warning(r, "%s", r->error);
 	return ret;
 }
 
-int impair_apply(struct engine_run *r, size_t h, enum sc_direction dirs)
+static void line_stop(struct nf_iface *ni)
+{
+	/* errors are of no use here: the line is gone either way, and its rules
+	 * die with the namespace at the latest */
+	(void)delayline_stop(ni->line);
+	ni->line = NULL;
+}
+
+int impair_apply(struct engine_run *r, size_t h, enum sc_direction dirs, int network)
 {
 	struct nf_host *nh = &r->nf->hosts[h];
 	int ret = 0;
 
-	for (int d = NF_OUT; d <= NF_IN && ret == 0; d++) {
-		if (!(dirs & (d == NF_OUT ? SC_DIR_OUT : SC_DIR_IN)))
+	for (size_t k = 0; k < nh->nifaces && ret == 0; k++) {
+		struct nf_iface *ni = &nh->ifaces[k];
+
+		if (!iface_named(r, h, k, network))
 			continue;
-		if (r->nf->engine == NF_ENGINE_NETEM)
-			ret = apply_netem(r, h, d);
-		else if (r->nf->engine == NF_ENGINE_QUEUE)
-			ret = apply_queue(r, h, d);
+		for (int d = NF_OUT; d <= NF_IN && ret == 0; d++) {
+			if (!(dirs & (d == NF_OUT ? SC_DIR_OUT : SC_DIR_IN)))
+				continue;
+			if (r->nf->engine == NF_ENGINE_NETEM)
+				ret = apply_netem(r, h, k, d);
+			else if (r->nf->engine == NF_ENGINE_QUEUE)
+				ret = apply_queue(r, h, k, d);
+		}
+		/* a line with nothing left to do goes out of the path entirely */
+		if (ret == 0 && ni->line && link_impair_is_off(&ni->now[NF_OUT]) &&
+		    link_impair_is_off(&ni->now[NF_IN]))
+			line_stop(ni);
 	}
-	/* a line with nothing left to do goes out of the path entirely */
-	if (ret == 0 && nh->line && link_impair_is_off(&nh->now[NF_OUT]) &&
-	    link_impair_is_off(&nh->now[NF_IN]))
-		impair_line_stop(r, h);
 	return ret;
 }
 
-void impair_line_stop(struct engine_run *r, size_t h)
+void impair_lines_stop(struct engine_run *r, size_t h)
 {
 	struct nf_host *nh = &r->nf->hosts[h];
 
-	/* errors are of no use here: the line is gone either way, and its rules
-	 * die with the namespace at the latest */
-	(void)delayline_stop(nh->line);
-	nh->line = NULL;
+	for (size_t k = 0; k < nh->nifaces; k++)
+		if (nh->ifaces[k].line)
+			line_stop(&nh->ifaces[k]);
+}
+
+int impair_lines_thaw(struct engine_run *r, size_t h)
+{
+	struct nf_host *nh = &r->nf->hosts[h];
+	int n = 0;
+
+	for (size_t k = 0; k < nh->nifaces; k++)
+		if (nh->ifaces[k].line && kill(delayline_pid(nh->ifaces[k].line), SIGCONT) == 0)
+			n++;
+	return n;
 }
 
 int impair_line_check(struct engine_run *r, size_t h)
 {
-	struct delayline *line = r->nf->hosts[h].line;
-	int ret;
+	struct nf_host *nh = &r->nf->hosts[h];
 
-	if (!line)
-		return 0;
-	ret = delayline_check(line);
-	if (ret == 0)
-		return 0;
-	snprintf(r->error, sizeof(r->error), "host %s: its delay line died during the run "
-		 "(%s): from then on its impaired traffic was dropped (fail-closed)",
-		 r->sc->hosts[h].name, delayline_error(line)[0] ? delayline_error(line)
-								: errno_name(-ret));
-	run_warning(r, "%s", r->error);
-	return ret;
+	for (size_t k = 0; k < nh->nifaces; k++) {
+		struct delayline *line = nh->ifaces[k].line;
+		int ret;
+
+		if (!line)
+			continue;
+		ret = delayline_check(line);
+		if (ret == 0)
+			continue;
+		snprintf(r->error, sizeof(r->error), "host %s: the delay line of %s died during "
+			 "the run (%s): from then on its impaired traffic was dropped "
+			 "(fail-closed)", r->sc->hosts[h].name, r->topo->hosts[h].ifaces[k].ifname,
+			 delayline_error(line)[0] ? delayline_error(line) : errno_name(-ret));
+		run_warning(r, "%s", r->error);
+		return ret;
+	}
+	return 0;
 }

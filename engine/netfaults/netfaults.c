@@ -16,14 +16,12 @@
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/errname.h"
 #include "common/monotime.h"
-#include "netns/delayline.h"
 #include "netns/firewall.h"
 
 /* ---- the run's state ---------------------------------------------------- */
@@ -47,6 +45,7 @@ int netfaults_prepare(struct engine_run *r)
 		nh->cut_in = calloc(sc->nhosts, sizeof(*nh->cut_in));
 		if (!nh->cut_out || !nh->cut_in)
 			return -ENOMEM;
+		nh->nifaces = sc->hosts[h].nifaces;
 		if (sc->hosts[h].has_link)
 			impair_from_link(&sc->hosts[h].link, nh->link);
 	}
@@ -62,8 +61,7 @@ void netfaults_end(struct engine_run *r)
 	for (size_t h = 0; nf->hosts && h < nf->nhosts; h++) {
 		struct nf_host *nh = &nf->hosts[h];
 
-		if (nh->line)
-			impair_line_stop(r, h);
+		impair_lines_stop(r, h);
 		firewall_close(nh->fw);
 		free(nh->cut_out);
 		free(nh->cut_in);
@@ -163,8 +161,7 @@ static int host_boot(struct engine_run *r, size_t h)
 	json_t *details;
 	int ret;
 
-	nh->now[NF_OUT] = nh->link[NF_OUT];
-	nh->now[NF_IN] = nh->link[NF_IN];
+	impair_reset(nh);
 	if (!sh->has_link || !r->topo->hosts[h].powered)
 		return 0;
 	details = json_object();
@@ -172,7 +169,7 @@ static int host_boot(struct engine_run *r, size_t h)
 		return -ENOMEM;
 	impair_details(details, &sh->link, sh->link.direction);
 	json_object_set_new(details, "engine", json_string(impair_engine_name(r->nf->engine)));
-	ret = impair_apply(r, h, sh->link.direction);
+	ret = impair_apply(r, h, sh->link.direction, -1);
 	run_emit_fault(r, "link", (int)h, "begin", details, at);
 	if (ret < 0 && !r->error[0])
 		snprintf(r->error, sizeof(r->error), "%s:%d: host %s: its link failed: %s",
@@ -194,20 +191,16 @@ void netfaults_host_down(struct engine_run *r, size_t h)
 {
 	struct nf_host *nh = &r->nf->hosts[h];
 
-	/* the host is off already: what its line held is lost with it */
-	if (nh->line)
-		impair_line_stop(r, h);
+	/* the host is off already: what its lines held is lost with it */
+	impair_lines_stop(r, h);
 	fwrules_host_down(r, h);
-	memset(nh->now, 0, sizeof(nh->now));
+	for (size_t k = 0; k < nh->nifaces; k++)
+		memset(nh->ifaces[k].now, 0, sizeof(nh->ifaces[k].now));
 }
 
 int netfaults_host_frozen(struct engine_run *r, size_t h)
 {
-	struct delayline *line = r->nf->hosts[h].line;
-
-	if (!line || kill(delayline_pid(line), SIGCONT) < 0)
-		return 0;
-	return 1;
+	return impair_lines_thaw(r, h);
 }
 
 int netfaults_check(struct engine_run *r)
@@ -239,9 +232,8 @@ static int heal(struct engine_run *r, int host, json_t *details)
 
 		if ((host >= 0 && (size_t)host != h) || !r->topo->hosts[h].powered)
 			continue;
-		nh->now[NF_OUT] = nh->link[NF_OUT];
-		nh->now[NF_IN] = nh->link[NF_IN];
-		ret = impair_apply(r, h, SC_DIR_BOTH);
+		impair_reset(nh);
+		ret = impair_apply(r, h, SC_DIR_BOTH, -1);
 	}
 	return ret;
 }
@@ -257,8 +249,11 @@ static int apply(struct engine_run *r, const struct sc_fault *f, json_t *details
 	case SC_FAULT_RATE:
 		engine = impair_engine_name(r->nf->engine);
 		impair_details(details, &f->impair, f->direction);
-		impair_fault_merge(&r->nf->hosts[f->host], f);
-		ret = impair_apply(r, (size_t)f->host, f->direction);
+		if (f->network >= 0)
+			json_object_set_new(details, "network",
+					    json_string(r->sc->networks[f->network].name));
+		impair_fault_merge(r, (size_t)f->host, f);
+		ret = impair_apply(r, (size_t)f->host, f->direction, f->network);
 		break;
 	case SC_FAULT_DROP:
 		firewall_details(r, details, f);

@@ -12,10 +12,11 @@
  *   fwrules.c    drop, reject and partition: nftables rules in the hosts'
  *                own namespaces (netns/firewall.h)
  *
- * The model. Each host has, per direction (out = leaving it, in = arriving
- * at it), one impairment in force: its `link:` with the delay, loss and
- * rate faults laid over it, each fault replacing the earlier one of the
- * same kind and direction. Heal puts the `link:` back (the link is the
+ * The model. Each interface of a host has, per direction (out = leaving
+ * it, in = arriving at it), one impairment in force: the host's `link:`
+ * (on every interface) with the delay, loss and rate faults laid over it,
+ * each fault replacing the earlier one of the same kind and direction on
+ * the interfaces it names (its network:'s, else every one of the host). Heal puts the `link:` back (the link is the
  * host's hardware, not a fault) and removes every firewall rule. A host
  * that powers off loses everything held in its own namespace (rules, its
  * delay line, the qdiscs of its links); when it boots it gets its `link:`
@@ -50,10 +51,17 @@ enum nf_engine {
 	NF_ENGINE_QUEUE,       /* the NFQUEUE delay line */
 };
 
+/* One interface of a host (eth<K> for ifaces[K]). */
+struct nf_iface {
+	struct link_impair now[2];    /* in force: the link, faults laid over */
+	struct delayline *line;       /* queue engine: started at first need,
+				       * on the queues of slot K */
+};
+
 struct nf_host {
 	struct link_impair link[2];   /* its `link:`, [NF_OUT] and [NF_IN] */
-	struct link_impair now[2];    /* in force: the link, faults laid over */
-	struct delayline *line;       /* queue engine: started at first need */
+	struct nf_iface ifaces[SC_MAX_HOST_NETWORKS];
+	size_t nifaces;
 	struct firewall *fw;          /* opened at its first rule */
 	bool *cut_out, *cut_in;       /* partition: per peer host, no packet
 				       * to it / from it */
@@ -97,16 +105,22 @@ const char *netfaults_engine_name(const struct engine_run *r);
 int impair_choose(struct engine_run *r, enum nf_engine *out);
 /* The `link:` of sc_host as one impairment per direction. */
 void impair_from_link(const struct sc_impair *link, struct link_impair out[2]);
-/* Lays the delay, loss or rate fault F over host H's impairments. */
-void impair_fault_merge(struct nf_host *nh, const struct sc_fault *f);
+/* Lays the delay, loss or rate fault F over the impairments of host H's
+ * interfaces it names (F's network:, else all). */
+void impair_fault_merge(struct engine_run *r, size_t h, const struct sc_fault *f);
+/* Every interface of host H back to its `link:`. */
+void impair_reset(struct nf_host *nh);
 /* Puts host H's impairments in force for the directions in DIRS
- * (SC_DIR_*), through the run's engine. */
-int impair_apply(struct engine_run *r, size_t h, enum sc_direction dirs);
-/* Stops H's delay line (rules removed, held packets released unless the
+ * (SC_DIR_*) on its interface on NETWORK (< 0: every interface), through
+ * the run's engine. */
+int impair_apply(struct engine_run *r, size_t h, enum sc_direction dirs, int network);
+/* Stops H's delay lines (rules removed, held packets released unless the
  * host is already off). */
-void impair_line_stop(struct engine_run *r, size_t h);
-/* -ESRCH (r->error, a warning) when H's delay line has died. */
+void impair_lines_stop(struct engine_run *r, size_t h);
+/* -ESRCH (r->error, a warning) when one of H's delay lines has died. */
 int impair_line_check(struct engine_run *r, size_t h);
+/* Sends SIGCONT to H's delay lines; how many there were. */
+int impair_lines_thaw(struct engine_run *r, size_t h);
 const char *impair_engine_name(enum nf_engine e);
 
 /* ---- fwrules.c ---------------------------------------------------------- */

@@ -242,12 +242,10 @@ START_TEST(test_foreign_address)
 }
 END_TEST
 
-/* Runs the scenario PATH; NULL with SKIP saying why when it is absent or
- * the engine cannot build it yet. */
+/* Runs the scenario PATH; NULL with SKIP saying why when it is absent. */
 static json_t *run_routed(const char *path, struct run_log *log, char *skip, size_t len)
 {
 	struct scenario *sc;
-	char why[512];
 	json_t *result;
 	int ret;
 
@@ -256,11 +254,6 @@ static json_t *run_routed(const char *path, struct run_log *log, char *skip, siz
 		return NULL;
 	}
 	sc = load(path);
-	if (engine_supports(sc, why, sizeof(why)) < 0) {
-		scenario_free(sc);
-		snprintf(skip, len, "%s", why);
-		return NULL;
-	}
 	ret = run_and_check(sc, &(struct engine_opts){ 0 }, log, &result);
 	ck_assert_msg(ret == 0, "%s: %s", path,
 		      json_string_value(json_object_get(result, "error")));

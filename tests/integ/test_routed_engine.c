@@ -4,14 +4,20 @@
  * back with unplug/plug network:, then the router rebooted) delivers every
  * byte and its fault events name the network (what a run leaves is
  * checked by test_engine.c); a drop with network: on a router
- * (tests/data/router-drop-one-network.yaml) cuts that network's side only.
+ * (tests/data/router-drop-one-network.yaml) cuts that network's side only;
+ * delay and loss with network: on a router (router-delay-one-network.yaml,
+ * router-loss-one-network.yaml) act on the traffic that crosses that
+ * interface only, with each impairment engine the kernel has.
  * The routed example scenarios (router-dead-host, pmtu-*) run with every
  * other example in test_engine.c.
  */
 #include <check.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "engine/engine.h"
+#include "netns/qdisc.h"
 #include "tests/lib/enginetest.h"
 #include "tests/lib/testlib.h"
 
@@ -59,14 +65,91 @@ START_TEST(test_router_drop_one_network)
 }
 END_TEST
 
+/* The request-replies of the client APP before (steps 1-2) and after
+ * (steps 4-5) the fault, in seconds. */
+static void request_replies(const struct run_log *log, const char *app, double *before,
+			    double *after)
+{
+	*before = step_secs(log, app, 2);
+	*after = step_secs(log, app, 5);
+}
+
+/* delay with network: on a router, with ENGINE: only what crosses wan waits.
+ * The bounds are generous: 800ms of delay against a request-reply of a few
+ * milliseconds. */
+static void check_delay_one_network(enum sc_engine engine, const char *name)
+{
+	struct run_log log = { 0 };
+	json_t *result = NULL, *delays, *delay;
+	double local0, local1, remote0, remote1;
+	int ret;
+
+	ret = run_engine(load_data("router-delay-one-network.yaml"), engine, &log, &result);
+	ck_assert_msg(ret == 0, "%s: engine_run %d: %s", name, ret,
+		      json_string_value(json_object_get(result, "error")));
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s: failed: %s", name,
+		      json_string_value(json_object_get(result, "reason")));
+	delays = events_where(&log, "fault", "fault", "delay");
+	delay = json_array_get(delays, 0);
+	ck_assert_ptr_nonnull(delay);
+	ck_assert_str_eq(nf_json_str(delay, "network"), "wan");
+	ck_assert_str_eq(nf_json_str(delay, "engine"), name);
+	request_replies(&log, "to-local", &local0, &local1);
+	request_replies(&log, "to-remote", &remote0, &remote1);
+	printf("%s: router lan side %.1f -> %.1f ms, across wan %.1f -> %.1f ms\n", name,
+	       local0 * 1e3, local1 * 1e3, remote0 * 1e3, remote1 * 1e3);
+	ck_assert_double_ge(remote1 - remote0, 0.79);
+	ck_assert_double_lt(local1, 0.4);
+	json_decref(delays);
+	json_decref(result);
+	log_free(&log);
+}
+
+START_TEST(test_router_delay_one_network)
+{
+	int have;
+
+	NF_REQUIRE_ROOT();
+	check_delay_one_network(SC_ENGINE_QUEUE, "queue");
+	have = netem_available(false);
+	ck_assert_int_ge(have, 0);
+	if (have)
+		check_delay_one_network(SC_ENGINE_NETEM, "netem");
+	else
+		printf("router delay: netem engine not run: the kernel lacks sch_netem\n");
+}
+END_TEST
+
+/* loss with network: on a router: what leaves it on wan is lost, what it
+ * sends on lan is not. */
+START_TEST(test_router_loss_one_network)
+{
+	struct run_log log = { 0 };
+	json_t *result, *losses;
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/router-loss-one-network.yaml", &log);
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "failed: %s",
+		      json_string_value(json_object_get(result, "reason")));
+	losses = events_where(&log, "fault", "fault", "loss");
+	ck_assert_uint_eq(json_array_size(losses), 1);
+	ck_assert_str_eq(nf_json_str(json_array_get(losses, 0), "network"), "wan");
+	json_decref(losses);
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
 static Suite *routed_engine_suite(void)
 {
 	Suite *s = suite_create("routed_engine");
 	TCase *tc = tcase_create("routed_engine");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_router_cable_and_reboot);
 	tcase_add_test(tc, test_router_drop_one_network);
+	tcase_add_test(tc, test_router_delay_one_network);
+	tcase_add_test(tc, test_router_loss_one_network);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -140,6 +140,12 @@ static const struct bad_case {
 	/* faults */
 	{ "fault_network_not_on", TOPO_FAULT("    unplug: { host: client, network: wan }\n"),
 	  "bad.yaml:16:38: host \"client\" is not on network \"wan\" (it is on lan)" },
+	{ "delay_network_not_on", TOPO_FAULT("    delay: { host: client, time: 1ms, network: wan }\n"),
+	  "bad.yaml:16:48: host \"client\" is not on network \"wan\" (it is on lan)" },
+	{ "loss_network_not_on", TOPO_FAULT("    loss: { host: client, percent: 5, network: wan }\n"),
+	  "bad.yaml:16:48: host \"client\" is not on network \"wan\" (it is on lan)" },
+	{ "rate_network_not_on", TOPO_FAULT("    rate: { host: server, rate: 1mbit, network: lan }\n"),
+	  "bad.yaml:16:49: host \"server\" is not on network \"lan\" (it is on wan)" },
 	{ "fault_network_unknown", TOPO_FAULT("    delay: { host: gw, time: 1ms, network: lna }\n"),
 	  "bad.yaml:16:44: unknown network \"lna\" (did you mean lan?)" },
 	{ "fault_network_no_networks", FAULT("    drop: { host: server, network: lan }\n"),
