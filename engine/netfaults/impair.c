@@ -309,8 +309,8 @@ int impair_line_check(struct engine_run *r, size_t h)
 		ret = delayline_check(line);
 		if (ret == 0)
 			continue;
-		snprintf(r->error, sizeof(r->error), "host %s: the delay line of %s died during "
-			 "the run (%s): from then on its impaired traffic was dropped "
+		snprintf(r->error, sizeof(r->error), "host %s: its delay line died during the "
+			 "run (on %s: %s): from then on its impaired traffic was dropped "
 			 "(fail-closed)", r->sc->hosts[h].name, r->topo->hosts[h].ifaces[k].ifname,
 			 delayline_error(line)[0] ? delayline_error(line) : errno_name(-ret));
 		run_warning(r, "%s", r->error);

@@ -1,9 +1,11 @@
 /*
  * observe.c: the observer's life cycle (observe.h). Per host a capture of
- * eth0 and a sock_diag socket, both made inside the host's namespace; a
- * power-off ends them (their sockets would keep the dead namespace alive),
- * a power-on opens new ones, writing the next pcap file of that host
- * (<host>.pcap, <host>.2.pcap, ...). The tick dispatches what the captures
+ * every interface (eth0, and eth1, ... of a router) and a sock_diag
+ * socket, all made inside the host's namespace; a power-off ends them
+ * (their sockets would keep the dead namespace alive), a power-on opens
+ * new ones, writing the next pcap files of that host (<host>.pcap,
+ * <host>.2.pcap, ... for eth0; <host>.eth1.pcap, <host>.eth1.2.pcap, ...
+ * for the others). The tick dispatches what the captures
  * hold, notes apps that died and samples the watched sockets every
  * OBS_SAMPLE_US. The observer only watches: it starts, stops and reads no
  * app process (procs.c does).
@@ -51,10 +53,15 @@ static void host_addr(const char *cidr, struct ip_endpoint *e)
 		memset(e, 0, sizeof(*e));
 }
 
-static unsigned ring_bytes(size_t nhosts)
+/* The ring of each capture: every interface of the run shares the total. */
+static unsigned ring_bytes(const struct topology *t)
 {
-	unsigned each = OBS_RING_TOTAL / (unsigned)(nhosts ? nhosts : 1);
+	size_t n = 0;
+	unsigned each;
 
+	for (size_t i = 0; i < t->nhosts; i++)
+		n += t->hosts[i].nifaces ? t->hosts[i].nifaces : 1;
+	each = OBS_RING_TOTAL / (unsigned)(n ? n : 1);
 	if (each > CAPTURE_DEFAULT_BUFFER)
 		each = CAPTURE_DEFAULT_BUFFER;
 	return each < OBS_RING_MIN ? OBS_RING_MIN : each;
@@ -62,36 +69,46 @@ static unsigned ring_bytes(size_t nhosts)
 
 static void capture_drain(struct obs_host *oh)
 {
-	for (int i = 0; oh->cap && i < OBS_DRAIN_ROUNDS; i++)
-		if (capture_dispatch(oh->cap) < CAPTURE_DISPATCH_MAX)
-			break;
+	for (size_t k = 0; k < oh->ncap; k++)
+		for (int i = 0; oh->cap[k] && i < OBS_DRAIN_ROUNDS; i++)
+			if (capture_dispatch(oh->cap[k]) < CAPTURE_DISPATCH_MAX)
+				break;
 }
 
-/* Ends the host's handles; their last packets are read first. KEEP:
- * the capture's packet socket stays open, reading nothing, until the
- * teardown closes it (its close waits for RCU grace periods). */
-static void host_end(struct engine_run *r, struct obs_host *oh, bool keep)
+/* Ends the capture of interface K (see host_end for KEEP). */
+static void capture_end(struct obs_host *oh, size_t k, bool keep)
 {
-	struct obs_capstat *cs = oh->ncaps ? &oh->caps[oh->ncaps - 1] : NULL;
+	struct obs_capstat *cs = oh->capstat[k] >= 0 ? &oh->caps[oh->capstat[k]] : NULL;
 	struct capture_stats st;
 	int rc;
 
-	if (oh->cap) {
-		capture_drain(oh);
-		if (cs && capture_get_stats(oh->cap, &st) == 0) {
-			cs->packets = st.packets;
-			cs->written = st.written;
-			cs->not_written = st.not_written;
-			cs->kernel_dropped = st.kernel_dropped;
-			if (st.file_error)
-				cs->error = st.file_error;
-		}
-		rc = keep ? capture_finish(oh->cap) : capture_close(oh->cap);
-		if (rc < 0 && cs && !cs->error)
-			cs->error = rc;
-		if (!keep)
-			oh->cap = NULL;
+	if (!oh->cap[k])
+		return;
+	if (cs && capture_get_stats(oh->cap[k], &st) == 0) {
+		cs->packets = st.packets;
+		cs->written = st.written;
+		cs->not_written = st.not_written;
+		cs->kernel_dropped = st.kernel_dropped;
+		if (st.file_error)
+			cs->error = st.file_error;
 	}
+	rc = keep ? capture_finish(oh->cap[k]) : capture_close(oh->cap[k]);
+	if (rc < 0 && cs && !cs->error)
+		cs->error = rc;
+	if (!keep)
+		oh->cap[k] = NULL;
+}
+
+/* Ends the host's handles; their last packets are read first. KEEP:
+ * the captures' packet sockets stay open, reading nothing, until the
+ * teardown closes them (their close waits for RCU grace periods). */
+static void host_end(struct engine_run *r, struct obs_host *oh, bool keep)
+{
+	capture_drain(oh);
+	for (size_t k = 0; k < oh->ncap; k++)
+		capture_end(oh, k, keep);
+	if (!keep)
+		oh->ncap = 0;
 	sockdiag_close(oh->sd);
 	oh->sd = NULL;
 	oh->open = false;
@@ -102,42 +119,82 @@ static void host_close(struct engine_run *r, struct obs_host *oh)
 	host_end(r, oh, false);
 }
 
+/* The stats entry of interface K of the boot starting now; -1 when the
+ * host has used them all (the capture still runs, uncounted). */
+static int capstat_new(struct engine_run *r, struct obs_host *oh, size_t k)
+{
+	const struct topo_host *h = &r->topo->hosts[oh->index];
+	const char *dir = r->opts ? r->opts->pcap_dir : NULL;
+	const char *ifname = h->nifaces ? h->ifaces[k].ifname : NETNS_HOST_IF;
+	char suffix[32] = "";
+	struct obs_capstat *cs;
+
+	if (oh->ncaps >= OBS_MAX_BOOTS)
+		return -1;
+	cs = &oh->caps[oh->ncaps];
+	*cs = (struct obs_capstat){ .boot = oh->boot };
+	snprintf(cs->ifname, sizeof(cs->ifname), "%s", ifname);
+	if (dir) {
+		if (k > 0)
+			snprintf(suffix, sizeof(suffix), ".%s", ifname);
+		if (oh->boot == 1)
+			snprintf(cs->file, sizeof(cs->file), "%s/%s%s.pcap", dir, h->name, suffix);
+		else
+			snprintf(cs->file, sizeof(cs->file), "%s/%s%s.%u.pcap", dir, h->name,
+				 suffix, oh->boot);
+	}
+	return (int)oh->ncaps++;
+}
+
+/* Opens the captures of every interface of the host; 0 or the first
+ * error, with ERR saying which step failed. */
+static int captures_open(struct engine_run *r, struct obs_host *oh, char *err, size_t errlen)
+{
+	const struct topo_host *h = &r->topo->hosts[oh->index];
+	size_t n = h->nifaces ? h->nifaces : 1;
+	int ret = 0;
+
+	for (size_t k = 0; k < n && ret == 0; k++) {
+		struct capture_config cfg = {
+			.ifname = h->nifaces ? h->ifaces[k].ifname : NETNS_HOST_IF,
+			.buffer_bytes = ring_bytes(r->topo),
+			.on_packet = obs_wire_packet,
+			.user = oh,
+		};
+		int cs = capstat_new(r, oh, k);
+
+		oh->capstat[k] = cs;
+		if (cs >= 0 && oh->caps[cs].file[0])
+			cfg.pcap_path = oh->caps[cs].file;
+		ret = capture_open(&oh->cap[k], h->nsfd, &cfg, err, errlen);
+		if (ret < 0 && cs >= 0)
+			oh->caps[cs].error = ret;
+		oh->ncap = k + 1;
+	}
+	return ret;
+}
+
 /* Opens the handles of the host's current boot; ERR gets which step
  * failed. Touches OH alone: hosts are opened side by side (observe_start). */
 static int host_handles(struct engine_run *r, struct obs_host *oh, char *err, size_t errlen)
 {
 	const struct topo_host *h = &r->topo->hosts[oh->index];
-	const char *dir = r->opts ? r->opts->pcap_dir : NULL;
-	struct capture_config cfg = {
-		.ifname = NETNS_HOST_IF,
-		.buffer_bytes = ring_bytes(r->topo->nhosts),
-		.on_packet = obs_wire_packet,
-		.user = oh,
-	};
-	struct obs_capstat scratch = { 0 }, *cs = &scratch;
 	int ret;
 
 	oh->boot++;
-	if (oh->ncaps < OBS_MAX_BOOTS)
-		cs = &oh->caps[oh->ncaps++];
-	cs->boot = oh->boot;
-	if (dir) {
-		if (oh->boot == 1)
-			snprintf(cs->file, sizeof(cs->file), "%s/%s.pcap", dir, h->name);
-		else
-			snprintf(cs->file, sizeof(cs->file), "%s/%s.%u.pcap", dir, h->name,
-				 oh->boot);
-		cfg.pcap_path = cs->file;
-	}
 	ret = ns_identity(h->nsfd, &oh->ns_dev, &oh->ns_ino);
 	if (ret == 0)
-		ret = capture_open(&oh->cap, h->nsfd, &cfg, err, errlen);
+		ret = captures_open(r, oh, err, errlen);
 	if (ret == 0)
 		ret = sockdiag_open(&oh->sd, h->nsfd);
 	if (ret < 0) {
-		cs->error = ret;
-		capture_close(oh->cap);
-		oh->cap = NULL;
+		for (size_t k = 0; k < oh->ncap; k++) {
+			capture_close(oh->cap[k]);
+			oh->cap[k] = NULL;
+		}
+		oh->ncap = 0;
+		sockdiag_close(oh->sd);
+		oh->sd = NULL;
 	}
 	return ret;
 }

@@ -42,7 +42,8 @@
 #define OBS_MAX_PACKET_EVENTS 5000    /* per run; the pcap files have all */
 #define OBS_MAX_SOCKET_EVENTS 2000
 #define OBS_UNSEEN_GIVEUP_US (2LL * 1000000) /* lookups of a socket never found */
-#define OBS_MAX_BOOTS        16       /* capture stats kept per host */
+#define OBS_MAX_BOOTS        16       /* capture stats kept per host (one per
+				       * interface and boot) */
 #define OBS_DIR_MAX          256      /* pcap_dir: longer is refused */
 #define OBS_FROM_MAX         VERDICT_FROM_MAX /* a host name or an address */
 #define OBS_SENT_MAX         112      /* "ICMP host unreachable from gw 10.2.0.1" */
@@ -109,6 +110,7 @@ struct obs_conn {
 
 struct obs_capstat {
 	unsigned boot;
+	char ifname[16];             /* eth0, eth1, ... */
 	char file[OBS_DIR_MAX + 32]; /* "" when no file */
 	uint64_t packets, written, not_written;
 	uint32_t kernel_dropped;
@@ -118,7 +120,9 @@ struct obs_capstat {
 struct obs_host {
 	struct engine_run *r;
 	size_t index;
-	struct capture *cap;
+	struct capture *cap[NETNS_MAX_IFACES];  /* one per interface */
+	int capstat[NETNS_MAX_IFACES];  /* its entry in caps, -1: none kept */
+	size_t ncap;
 	struct sockdiag *sd;
 	dev_t ns_dev;
 	ino_t ns_ino;                /* the namespace the handles live in */

@@ -9,7 +9,7 @@
  *               its connections, as its capture saw it: the packets its
  *               kernel spent on detecting the end; null when nothing was
  *               observed; probes are keepalive or zero-window probes)
- *   per run     "captures": [{"host", "boot", "file" (null without
+ *   per run     "captures": [{"host", "interface", "boot", "file" (null without
  *               pcap_dir), "packets", "written", "not_written",
  *               "kernel_dropped", "error" (null or text)}]
  *
@@ -62,8 +62,9 @@ void observe_report(const struct engine_run *r, json_t *res)
 		for (size_t k = 0; k < oh->ncaps; k++) {
 			const struct obs_capstat *cs = &oh->caps[k];
 
-			json_array_append_new(caps, json_pack("{s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:o}",
-				"host", r->topo->hosts[i].name, "boot", (json_int_t)cs->boot,
+			json_array_append_new(caps, json_pack("{s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:o}",
+				"host", r->topo->hosts[i].name, "interface", cs->ifname,
+				"boot", (json_int_t)cs->boot,
 				"file", cs->file[0] ? json_string(cs->file) : json_null(),
 				"packets", (json_int_t)cs->packets, "written", (json_int_t)cs->written,
 				"not_written", (json_int_t)cs->not_written,

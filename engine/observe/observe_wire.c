@@ -263,9 +263,14 @@ static void wire_in(struct obs_conn *c, const struct decoded_packet *p, int64_t 
 		c->last_in_alive = t;
 }
 
+/* True when E is one of the host's own addresses: eth0's, or on a host
+ * with several interfaces any of theirs (its captures see them all). */
 static bool is_host(const struct obs_host *oh, const struct ip_endpoint *e)
 {
-	return ip_endpoint_same_addr(e, e->family == AF_INET6 ? &oh->addr6 : &oh->addr4);
+	if (ip_endpoint_same_addr(e, e->family == AF_INET6 ? &oh->addr6 : &oh->addr4))
+		return true;
+	return oh->r->topo->hosts[oh->index].nifaces > 1 &&
+	       obs_addr_host(oh->r, e) == (int)oh->index;
 }
 
 /* A destination-unreachable's verdict: refused for a port unreachable
@@ -337,6 +342,9 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 	int kind;
 
 	if (!p->icmp_error || p->inner_proto != IPPROTO_TCP || !p->inner_has_ports)
+		return;
+	/* a router's captures also see the errors it forwards: not its own */
+	if (!in && !is_host(oh, &p->src))
 		return;
 	/* in: it quotes our packet (inner source is us); out: the other's */
 	c = in ? obs_conn_get(r, oh->index, &p->inner_src, &p->inner_dst, true)

@@ -20,7 +20,9 @@
  *     server's (tests/data/from-router-reset.yaml); a load balancer's
  *     reset of an expired flow names it (lb-idle-reset.yaml), a Linux NAT
  *     gateway's reset of the server's late send names the gateway
- *     (nat-pickup-server-rst.yaml). Skipped, saying why, where the engine
+ *     (nat-pickup-server-rst.yaml); an app on a router hears the RST and
+ *     the ICMP error of the next router on its eth1, which is captured
+ *     like eth0 (tests/data/from-router-eth1.yaml). Skipped, saying why, where the engine
  *     cannot build them.
  *
  * After every run: nothing of it left (tests/lib/enginetest.c).
@@ -301,6 +303,45 @@ START_TEST(test_router_reset)
 }
 END_TEST
 
+/* True when the result's captures have one of HOST's INTERFACE that saw
+ * packets. */
+static bool captured_on(json_t *result, const char *host, const char *iface)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(result, "captures"), i, c)
+		if (strcmp(nf_json_str(c, "host"), host) == 0 &&
+		    strcmp(nf_json_str(c, "interface"), iface) == 0 &&
+		    json_integer_value(json_object_get(c, "packets")) > 0)
+			return true;
+	return false;
+}
+
+/* An app on a router whose connections leave through its eth1: the RST
+ * and the ICMP error that reach it there are seen and named. */
+START_TEST(test_router_second_interface)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+	char addr[64], sent[96], skip[600];
+
+	NF_REQUIRE_ROOT();
+	result = run_routed("tests/data/from-router-eth1.yaml", &log, skip, sizeof(skip));
+	if (!result)
+		NF_SKIP("%s", skip);
+	host_addr(&log, "r2", addr, sizeof(addr));   /* its eth0, on wan */
+	snprintf(sent, sizeof(sent), "RST from r2 %s", addr);
+	check_from(result, &log, "refused", "refused", "r2", sent);
+	snprintf(sent, sizeof(sent), "ICMP host unreachable from r2 %s", addr);
+	check_from(result, &log, "dead", "unreachable", "r2", sent);
+	ck_assert_msg(captured_on(result, "r1", "eth1"), "no packet captured on r1's eth1");
+	ck_assert_msg(captured_on(result, "r2", "eth1"), "no packet captured on r2's eth1");
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
 /* The middleboxes' resets: APP of scenarios/FILE sees rst from HOST, sent
  * as AS (NULL: from its own address). */
 static const struct {
@@ -346,6 +387,7 @@ static Suite *from_suite(void)
 	tcase_add_test(tc, test_foreign_address);
 	tcase_add_test(tc, test_router_unreachable);
 	tcase_add_test(tc, test_router_reset);
+	tcase_add_test(tc, test_router_second_interface);
 	tcase_add_loop_test(tc, test_middlebox_reset, 0,
 			    (int)(sizeof(middlebox_cases) / sizeof(middlebox_cases[0])));
 	suite_add_tcase(s, tc);
