@@ -16,6 +16,10 @@
  * acknowledgement arrives. A dump (IPCTNL_MSG_CT_GET with NLM_F_DUMP) makes
  * the kernel evict the expired entries it walks past, which it otherwise
  * does lazily (its garbage collector, or the next packet of the flow).
+ * A request is also how conntrack gets loaded where it is a module: the
+ * kernel loads nf_conntrack_netlink for it, and with it nf_conntrack,
+ * whose net.netfilter.nf_conntrack_* sysctls then exist in every
+ * namespace (ct_load_here).
  */
 #include "netns/middlebox.h"
 #include "netns/netns.h"
@@ -247,6 +251,20 @@ int ct_flush(struct ct_events *ce)
 		return -EINVAL;
 	return request_run(ce, request_put(ce, buf, IPCTNL_MSG_CT_DELETE, NLM_F_ACK),
 			   NULL, NULL);
+}
+
+int ct_load_here(void)
+{
+	struct ct_events *ce = calloc(1, sizeof(*ce));
+	int rc;
+
+	if (!ce)
+		return -ENOMEM;
+	rc = request_socket_here(ce);
+	if (rc == 0)
+		rc = ct_count(ce);
+	ct_events_close(ce);
+	return rc < 0 ? rc : 0;
 }
 
 int ct_count(struct ct_events *ce)

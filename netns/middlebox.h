@@ -125,5 +125,9 @@ int ct_flush(struct ct_events *ce);
 /* Dumps the table (making the kernel evict expired entries); returns how
  * many entries are alive. */
 int ct_count(struct ct_events *ce);
+/* Makes sure conntrack is loaded, from the calling thread's namespace: one
+ * dump request, for which the kernel loads nf_conntrack_netlink and
+ * nf_conntrack where they are modules (so that their sysctls exist). */
+int ct_load_here(void);
 
 #endif

@@ -16,10 +16,12 @@
  */
 #include "netns/netns.h"
 #include "netns/internal.h"
+#include "netns/middlebox.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Sysctls every host gets before its links exist (new links copy them). */
@@ -39,6 +41,12 @@ void topo_step_failed(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A conntrack setting, which exists only once nf_conntrack is loaded. */
+static bool conntrack_key(const char *key)
+{
+	return strncmp(key, "net.netfilter.nf_conntrack", 26) == 0;
+}
+
 static int sysctls_write_here(const struct topo_sysctl *s, size_t n, const char *host,
 			      char *err, size_t errlen)
 {
@@ -47,6 +55,9 @@ static int sysctls_write_here(const struct topo_sysctl *s, size_t n, const char 
 
 	for (i = 0; i < n; i++) {
 		rc = sysctl_write_here(s[i].key, s[i].value);
+		/* where conntrack is a module not loaded yet: load it, again */
+		if (rc == -ENOENT && conntrack_key(s[i].key) && ct_load_here() == 0)
+			rc = sysctl_write_here(s[i].key, s[i].value);
 		if (rc < 0) {
 			topo_step_failed(err, errlen, "host %s: sysctl %s=%s", host,
 					 s[i].key, s[i].value);

@@ -97,6 +97,21 @@ static void view_set(const struct engine_run *r, struct obs_view *v, enum sc_ver
 			 verdict_time_format(t - r->t0, when, sizeof(when)));
 }
 
+/* How soon after a packet in our RST out shows that the packet met no
+ * socket: the kernel answers at once (microseconds; generous here). */
+#define OBS_NO_SOCKET_US 20000
+
+/* True when the answer at K came too late: the next fact is our own RST,
+ * sent at once, which is what the kernel answers to a packet for a socket
+ * it has already given up on (the retries timed out before it came). */
+static bool answer_too_late(const struct obs_conn *c, size_t k, int64_t cut)
+{
+	const struct obs_wire_ev *next = k + 1 < c->nwire ? &c->wire[k + 1] : NULL;
+
+	return next && next->t <= cut && next->fact == OW_RST_OUT &&
+	       next->t - c->wire[k].t <= OBS_NO_SOCKET_US;
+}
+
 static void wire_view(const struct engine_run *r, const struct obs_conn *c, int64_t cut,
 		      struct obs_view *v)
 {
@@ -152,6 +167,8 @@ static void wire_view(const struct engine_run *r, const struct obs_conn *c, int6
 			probes += e->probes;
 			break;
 		case OW_ANSWER_IN:
+			if (answer_too_late(c, k, cut))
+				break;
 			retry_t = 0;
 			retries = probes = 0;
 			break;

@@ -12,7 +12,10 @@
  *     scenario whose cmd program is not installed is skipped with its name;
  *   - the nginx scenario reproduces "(32: Broken pipe)" in nginx's log,
  *     three runs out of three, quoted in the result;
- *   - the socat scenario: socat's verdict from the wire and its kernel.
+ *   - the socat scenario: socat's verdict from the wire and its kernel;
+ *   - an ACK that arrives after the kernel's timeout, answered by an RST,
+ *     is no answer: the wire view still says timeout
+ *     (tests/data/late-ack-after-timeout.yaml).
  *
  * cmd apps themselves are test_observe_cmd.c's. After every run: no
  * namespace of it in /run/netns, none of its processes alive, no temporary
@@ -166,6 +169,32 @@ START_TEST(test_socat_timeout)
 }
 END_TEST
 
+/* ---- the wire view's edge cases ----------------------------------------------- */
+
+START_TEST(test_late_ack_after_timeout)
+{
+	struct run_log log = { 0 };
+	struct scenario *sc = load_data("late-ack-after-timeout.yaml");
+	json_t *result, *client, *wire;
+	int ret;
+
+	NF_REQUIRE_ROOT();
+	result = run_observed(sc, &log, NULL, false, &ret);
+	ck_assert_msg(ret == 0, "%s", json_string_value(json_object_get(result, "error")));
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "failed: %s",
+		      json_string_value(json_object_get(result, "reason")));
+	check_captures(result, &log);
+	client = app_result(result, "client");
+	wire = json_object_get(json_object_get(client, "views"), "wire");
+	ck_assert_msg(json_is_object(wire), "the client has no wire view");
+	ck_assert_str_eq(nf_json_str(wire, "verdict"), "timeout");
+	ck_assert_msg(json_is_true(json_object_get(client, "agree")), "the views disagree");
+	json_decref(result);
+	observed_done(&log);
+	scenario_free(sc);
+}
+END_TEST
+
 /* ---- suite ------------------------------------------------------------------------ */
 
 static Suite *observe_engine_suite(void)
@@ -173,14 +202,18 @@ static Suite *observe_engine_suite(void)
 	Suite *s = suite_create("observe_engine");
 	TCase *all = tcase_create("Kernel: every scenario, captured and cross-checked");
 	TCase *real = tcase_create("Kernel: real programs");
+	TCase *edges = tcase_create("Kernel: the wire view's edge cases");
 
 	tcase_set_timeout(all, TEST_TIMEOUT_S);
 	tcase_set_timeout(real, TEST_TIMEOUT_S);
 	tcase_add_loop_test(all, test_scenario_observed, 0, nfiles);
 	tcase_add_test(real, test_nginx_broken_pipe);
 	tcase_add_test(real, test_socat_timeout);
+	tcase_set_timeout(edges, TEST_TIMEOUT_S);
+	tcase_add_test(edges, test_late_ack_after_timeout);
 	suite_add_tcase(s, all);
 	suite_add_tcase(s, real);
+	suite_add_tcase(s, edges);
 	return s;
 }
 

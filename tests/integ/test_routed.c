@@ -2,8 +2,9 @@
  * test_routed.c: routed topologies of netns/ against the real kernel
  * (root): a switch per network, routers with forwarding on, the MTU of
  * each network on every interface of it, routes by fewest router hops in
- * IPv4 and IPv6, a router's power cycle and one of its cables pulled, and a
- * 1000-host network built and torn down. Paths are proven with real TCP
+ * IPv4 and IPv6, a router's power cycle and one of its cables pulled, a
+ * host's conntrack sysctl (written after loading conntrack where it is a
+ * module not loaded yet), and a 1000-host network built and torn down. Paths are proven with real TCP
  * connections, forwarding with the routers' own counters. Waits have
  * generous deadlines; nothing asserts how fast the kernel is (the big
  * network's build and teardown times are printed, not checked).
@@ -263,6 +264,41 @@ START_TEST(test_thousand_hosts)
 }
 END_TEST
 
+/* A host's sysctl: naming a conntrack setting is written at boot, and
+ * again after a power cycle, also where nf_conntrack is a module no one has
+ * loaded yet (its sysctls do not exist until then: the build loads it). */
+START_TEST(test_conntrack_sysctl)
+{
+	static const struct topo_sysctl loose[] = {
+		{ "net.netfilter.nf_conntrack_tcp_loose", "0" },
+	};
+	struct topo_host_spec specs[2] = {
+		{ .name = "h1", .sysctls = loose, .nsysctls = 1 },
+		{ .name = "h2" },
+	};
+	struct topology *t;
+	char value[16];
+	int rc;
+
+	NF_REQUIRE_ROOT();
+	printf("conntrack sysctl: nf_conntrack %s before the build\n",
+	       access("/sys/module/nf_conntrack", F_OK) == 0 ? "was loaded" : "was not loaded");
+	t = build_hosts(2, specs);
+	rc = netns_sysctl_read(t->hosts[0].nsfd, loose[0].key, value, sizeof(value));
+	ck_assert_msg(rc > 0, "read %s: %s", loose[0].key, strerror(-rc));
+	ck_assert_str_eq(value, "0");
+	ck_assert_int_eq(topology_host_poweroff(t, 0), 0);
+	ck_assert_int_eq(topology_host_poweron(t, 0), 0);
+	rc = netns_sysctl_read(t->hosts[0].nsfd, loose[0].key, value, sizeof(value));
+	ck_assert_msg(rc > 0, "read %s after the reboot: %s", loose[0].key, strerror(-rc));
+	ck_assert_str_eq(value, "0");
+	/* the other host keeps the kernel's default (loose tracking on) */
+	rc = netns_sysctl_read(t->hosts[1].nsfd, loose[0].key, value, sizeof(value));
+	ck_assert_msg(rc > 0, "read %s on h2: %s", loose[0].key, strerror(-rc));
+	ck_assert_str_eq(value, "1");
+}
+END_TEST
+
 static Suite *routed_suite(void)
 {
 	Suite *s = suite_create("routed");
@@ -274,6 +310,7 @@ static Suite *routed_suite(void)
 	tcase_add_test(tc, test_fewest_router_hops);
 	tcase_add_test(tc, test_router_power_cycle);
 	tcase_add_test(tc, test_router_one_cable);
+	tcase_add_test(tc, test_conntrack_sysctl);
 	suite_add_tcase(s, tc);
 	tc = run_tcase("big", 300);
 	tcase_add_test(tc, test_thousand_hosts);
