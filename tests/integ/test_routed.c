@@ -2,14 +2,16 @@
  * test_routed.c: routed topologies of netns/ against the real kernel
  * (root): a switch per network, routers with forwarding on, the MTU of
  * each network on every interface of it, routes by fewest router hops in
- * IPv4 and IPv6, a router's power cycle and one of its cables pulled, a
- * host's conntrack sysctl (written after loading conntrack where it is a
- * module not loaded yet), and a 1000-host network built and torn down. Paths are proven with real TCP
+ * IPv4 and IPv6, a router's power cycle and one of its cables pulled (and
+ * put back: ready at once), a host's conntrack sysctl (written after
+ * loading conntrack where it is a module not loaded yet), and a 1000-host
+ * network built and torn down. Paths are proven with real TCP
  * connections, forwarding with the routers' own counters. Waits have
  * generous deadlines; nothing asserts how fast the kernel is (the big
  * network's build and teardown times are printed, not checked).
  */
 #include "netns/netns.h"
+#include "netns/internal.h"
 #include "tests/lib/routedtest.h"
 #include "tests/lib/testlib.h"
 #include "tests/lib/topotest.h"
@@ -264,6 +266,36 @@ START_TEST(test_thousand_hosts)
 }
 END_TEST
 
+/* A cable put back carries packets at once, not when the kernel's link
+ * watcher gets round to it: for a veth whose ifindex equals its peer's
+ * (the router's wan port and its eth1 here) that is up to a second later,
+ * and a retransmission sent meanwhile was lost. The wait for the links asks
+ * the kernel for each port, which runs the watcher for it there and then:
+ * one round of it, with no time to wait (a timeout of 0 ms), finds the
+ * cable ready right after the port went up. */
+START_TEST(test_router_plug_at_once)
+{
+	struct topology *t;
+	struct topo_iface *wan;
+	int port;
+
+	NF_REQUIRE_ROOT();
+	t = build_routed(lan_wan, 2, client_r_server, 3);
+	wan = &t->hosts[1].ifaces[1];
+	port = link_index(t->nets[1].sk, wan->port);
+	printf("plug at once: the router's wan port has ifindex %d\n", port);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(topology_host_cable(t, 1, 1, false), 0);
+		assert_no_path(&t->hosts[0], t->hosts[2].addr4);
+		/* the plug, without its wait: the port up, then one round */
+		ck_assert_int_eq(link_set_up(t->nets[1].sk, wan->port, true), 0);
+		wan->plugged = t->hosts[1].plugged = true;
+		ck_assert_int_eq(topo_links_wait(t, 1, 0), 0);
+	}
+	assert_reaches_addr(&t->hosts[0], &t->hosts[2], t->hosts[2].addr4);
+}
+END_TEST
+
 /* A host's sysctl: naming a conntrack setting is written at boot, and
  * again after a power cycle, also where nf_conntrack is a module no one has
  * loaded yet (its sysctls do not exist until then: the build loads it). */
@@ -311,6 +343,7 @@ static Suite *routed_suite(void)
 	tcase_add_test(tc, test_router_power_cycle);
 	tcase_add_test(tc, test_router_one_cable);
 	tcase_add_test(tc, test_conntrack_sysctl);
+	tcase_add_test(tc, test_router_plug_at_once);
 	suite_add_tcase(s, tc);
 	tc = run_tcase("big", 300);
 	tcase_add_test(tc, test_thousand_hosts);
