@@ -198,20 +198,27 @@ static int sysctls_write(int nsfd, const struct middlebox_conf *conf, char *err,
 	return 0;
 }
 
-int middlebox_rules_apply(int nsfd, const struct middlebox_conf *conf, char *err,
-			  size_t errlen)
+/* The arguments every entry point takes: a namespace that is not the
+ * caller's own, and a configuration conf_check accepts. */
+static int args_check(int nsfd, const struct middlebox_conf *conf, char *err, size_t errlen)
 {
-	struct script *s;
-	struct nft_job job = { .err = err, .errlen = errlen };
 	int rc;
 
 	if (nsfd < 0)
 		return -EBADF;
 	rc = conf_check(conf);
-	if (rc < 0) {
+	if (rc < 0)
 		step_failed(err, errlen, "middlebox configuration");
-		return rc;
-	}
+	return rc;
+}
+
+/* middlebox_rules_apply with its arguments checked. */
+static int rules_apply(int nsfd, const struct middlebox_conf *conf, char *err, size_t errlen)
+{
+	struct script *s;
+	struct nft_job job = { .err = err, .errlen = errlen };
+	int rc;
+
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -232,8 +239,17 @@ int middlebox_rules_apply(int nsfd, const struct middlebox_conf *conf, char *err
 	return sysctls_write(nsfd, conf, err, errlen);
 }
 
+int middlebox_rules_apply(int nsfd, const struct middlebox_conf *conf, char *err,
+			  size_t errlen)
+{
+	int rc = args_check(nsfd, conf, err, errlen);
+
+	return rc < 0 ? rc : rules_apply(nsfd, conf, err, errlen);
+}
+
 /* ---- the object ------------------------------------------------------------ */
 
+/* Its configuration was checked when it was opened. */
 static int attach(struct middlebox *mb, int nsfd, char *err, size_t errlen)
 {
 	int rc;
@@ -244,7 +260,7 @@ static int attach(struct middlebox *mb, int nsfd, char *err, size_t errlen)
 		step_failed(err, errlen, "conntrack event socket");
 		return rc;
 	}
-	rc = middlebox_rules_apply(nsfd, &mb->conf, err, errlen);
+	rc = rules_apply(nsfd, &mb->conf, err, errlen);
 	if (rc < 0) {
 		ct_events_close(mb->ce);
 		mb->ce = NULL;
@@ -259,13 +275,9 @@ int middlebox_open(int nsfd, const struct middlebox_conf *conf,
 	int rc;
 
 	*out = NULL;
-	if (nsfd < 0)
-		return -EBADF;
-	rc = conf_check(conf);
-	if (rc < 0) {
-		step_failed(err, errlen, "middlebox configuration");
+	rc = args_check(nsfd, conf, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
 	mb = calloc(1, sizeof(*mb));
 	if (!mb)
 		return -ENOMEM;
