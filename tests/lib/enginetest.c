@@ -5,14 +5,18 @@
  */
 #include "tests/lib/enginetest.h"
 
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/monotime.h"
 #include "netns/qdisc.h"
 #include "tests/lib/testlib.h"
 
@@ -396,4 +400,63 @@ const char *auto_engine(void)
 
 	ck_assert_int_ge(have, 0);
 	return have ? "netem" : "queue";
+}
+
+/* ---- a cancelled run --------------------------------------------------------- */
+
+#define CANCEL_DEADLINE_US 20000000LL
+
+static volatile sig_atomic_t worker_cancel;
+static int worker_pipe = -1;
+
+static void worker_sigterm(int sig)
+{
+	(void)sig;
+	worker_cancel = 1;
+}
+
+int cancel_worker_fd(void)
+{
+	return worker_pipe;
+}
+
+pid_t cancel_worker_start(const struct scenario *sc, engine_event_fn on_event, int *read_fd)
+{
+	int p[2];
+	pid_t worker;
+
+	ck_assert_int_eq(pipe(p), 0);
+	worker = fork();
+	ck_assert_int_ge(worker, 0);
+	if (worker == 0) {
+		struct engine_opts opts = { .on_event = on_event, .cancel = &worker_cancel };
+		json_t *result = NULL;
+		const char *err;
+		int ret;
+
+		close(p[0]);
+		worker_pipe = p[1];
+		signal(SIGTERM, worker_sigterm);
+		ret = engine_run(sc, &opts, &result);
+		err = json_string_value(json_object_get(result, "error"));
+		_exit(ret == -ECANCELED && json_is_false(json_object_get(result, "passed")) &&
+		      err && strstr(err, "cancel") ? 0 : 1);
+	}
+	close(p[1]);
+	*read_fd = p[0];
+	return worker;
+}
+
+void cancel_worker_stop(pid_t worker, int delay_ms)
+{
+	int64_t start = mono_usec();
+	int status = 0;
+
+	usleep((useconds_t)delay_ms * 1000);
+	kill(worker, SIGTERM);
+	ck_assert_int_eq(waitpid(worker, &status, 0), worker);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the worker did not return -ECANCELED (status %d)", status);
+	ck_assert_msg(mono_usec() - start < CANCEL_DEADLINE_US + delay_ms * 1000LL,
+		      "cancel took more than 20 s");
 }

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine/engine.h"
 #include "scenario/scenario.h"
@@ -99,6 +100,24 @@ int run_engine(struct scenario *sc, enum sc_engine engine, struct run_log *log,
 json_t *run_passing(struct scenario *sc, struct run_log *log);
 /* The engine this kernel gives delay, loss and rate when nothing forces one. */
 const char *auto_engine(void);
+
+/* ---- a cancelled run (test_engine.c, test_netfaults_engine.c) ----------- */
+
+/*
+ * The worker of the daemon, in small: forks a child that runs SC with
+ * ON_EVENT and the cancel flag, which SIGTERM sets, as the daemon's worker
+ * does. ON_EVENT writes what the test needs to know (a run id, pids) to
+ * cancel_worker_fd(), the write end of a pipe whose read end is *READ_FD.
+ * The child exits 0 when engine_run returned -ECANCELED with a result
+ * that did not pass and whose error says it was cancelled, else 1.
+ */
+pid_t cancel_worker_start(const struct scenario *sc, engine_event_fn on_event, int *read_fd);
+/* In the worker: where ON_EVENT writes. */
+int cancel_worker_fd(void);
+/* SIGTERM to WORKER after DELAY_MS, then waits for it: asserts it exited 0
+ * (and within 20 s: a deadline for "the cancel ends the run", not a speed
+ * bound). */
+void cancel_worker_stop(pid_t worker, int delay_ms);
 
 /* ---- captured runs (test_observe_engine*.c) ------------------------------ */
 
