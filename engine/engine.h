@@ -34,7 +34,7 @@
  *   "warning"   "message"; a disagreement of the views (below) also "app"
  *               and "views"
  *   "packet"    a TCP segment of a watched connection, or an ICMP error
- *               about one, at a host's eth0 ("t": the kernel's timestamp):
+ *               about one, at a host's interface ("t": the kernel's timestamp):
  *               "host", "app" (whose connection), "dir": "in" | "out",
  *               "line" (as `tcpdump -n` prints it after "IP ", relative
  *               sequence numbers, no options), "flags" (TCP: "S.", "F.",
@@ -104,8 +104,8 @@
  *                   first 64 KiB of each), "output_tail": [ { "stream",
  *                   "line" } ] (the last 20 lines), "dir": its directory
  *                   (gone after the run unless opts.run_dir) } ],
- *     "captures": [ { "host", "boot", "file" | null, "packets", "written",
- *                     "not_written", "kernel_dropped", "error" | null } ],
+ *     "captures": [ { "host", "interface", "boot", "file" | null, "packets",
+ *                     "written", "not_written", "kernel_dropped", "error" | null } ],
  *     "run_dir": the cmd apps' run directory or null, "run_dir_kept": bool,
  *     "impair_engine": "netem" | "queue" | null,
  *     "middleboxes": [ { "host", "created", "expired", "forgotten",

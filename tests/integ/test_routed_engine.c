@@ -7,7 +7,8 @@
  * (tests/data/router-drop-one-network.yaml) cuts that network's side only;
  * delay and loss with network: on a router (router-delay-one-network.yaml,
  * router-loss-one-network.yaml) act on the traffic that crosses that
- * interface only, with each impairment engine the kernel has.
+ * interface only, with each impairment engine the kernel has; without
+ * network:, on every interface (router-delay-every-interface.yaml).
  * The routed example scenarios (router-dead-host, pmtu-*) run with every
  * other example in test_engine.c.
  */
@@ -74,35 +75,58 @@ static void request_replies(const struct run_log *log, const char *app, double *
 	*after = step_secs(log, app, 5);
 }
 
-/* delay with network: on a router, with ENGINE: only what crosses wan waits.
- * The bounds are generous: 800ms of delay against a request-reply of a few
- * milliseconds. */
-static void check_delay_one_network(enum sc_engine engine, const char *name)
+/* A delay on router r, with ENGINE, from FILE: the request-reply of app
+ * DELAYED takes 800ms longer (generous bounds: against a request-reply of
+ * a few milliseconds), and so does app ALSO's (NULL: none); that of app
+ * SPARED (NULL: none) does not; the fault's event names NETWORK (NULL:
+ * none, every interface). */
+static void check_delay(const char *file, enum sc_engine engine, const char *name,
+			const char *delayed, const char *also, const char *spared,
+			const char *network)
 {
 	struct run_log log = { 0 };
 	json_t *result = NULL, *delays, *delay;
-	double local0, local1, remote0, remote1;
+	double d0, d1, s0 = 0, s1 = 0;
 	int ret;
 
-	ret = run_engine(load_data("router-delay-one-network.yaml"), engine, &log, &result);
-	ck_assert_msg(ret == 0, "%s: engine_run %d: %s", name, ret,
+	ret = run_engine(load_data(file), engine, &log, &result);
+	ck_assert_msg(ret == 0, "%s %s: engine_run %d: %s", file, name, ret,
 		      json_string_value(json_object_get(result, "error")));
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s: failed: %s", name,
-		      json_string_value(json_object_get(result, "reason")));
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s %s: failed: %s",
+		      file, name, json_string_value(json_object_get(result, "reason")));
 	delays = events_where(&log, "fault", "fault", "delay");
 	delay = json_array_get(delays, 0);
 	ck_assert_ptr_nonnull(delay);
-	ck_assert_str_eq(nf_json_str(delay, "network"), "wan");
+	if (network)
+		ck_assert_str_eq(nf_json_str(delay, "network"), network);
+	else
+		ck_assert_ptr_null(json_object_get(delay, "network"));
 	ck_assert_str_eq(nf_json_str(delay, "engine"), name);
-	request_replies(&log, "to-local", &local0, &local1);
-	request_replies(&log, "to-remote", &remote0, &remote1);
-	printf("%s: router lan side %.1f -> %.1f ms, across wan %.1f -> %.1f ms\n", name,
-	       local0 * 1e3, local1 * 1e3, remote0 * 1e3, remote1 * 1e3);
-	ck_assert_double_ge(remote1 - remote0, 0.79);
-	ck_assert_double_lt(local1, 0.4);
+	request_replies(&log, delayed, &d0, &d1);
+	ck_assert_double_ge(d1 - d0, 0.79);
+	if (also) {
+		request_replies(&log, also, &s0, &s1);
+		ck_assert_double_ge(s1 - s0, 0.79);
+	}
+	if (spared)
+		request_replies(&log, spared, &s0, &s1);
+	printf("%s, %s: %s %.1f -> %.1f ms, %s %.1f -> %.1f ms\n", file, name, delayed,
+	       d0 * 1e3, d1 * 1e3, also ? also : spared, s0 * 1e3, s1 * 1e3);
+	if (spared)
+		ck_assert_double_lt(s1, 0.4);
 	json_decref(delays);
 	json_decref(result);
 	log_free(&log);
+}
+
+/* delay with network: on a router, with ENGINE: only what crosses wan
+ * waits; without network:, what leaves through either interface. */
+static void check_delay_one_network(enum sc_engine engine, const char *name)
+{
+	check_delay("router-delay-one-network.yaml", engine, name, "to-remote", NULL,
+		    "to-local", "wan");
+	check_delay("router-delay-every-interface.yaml", engine, name, "from-lan", "from-wan",
+		    NULL, NULL);
 }
 
 START_TEST(test_router_delay_one_network)
