@@ -24,7 +24,8 @@
  * retransmission sent in that window is lost: after a plug, the first one
  * often was. An RTM_GETLINK of the link makes the kernel run the watcher
  * for it at once (rtnl_getlink syncs the carrier state before it answers),
- * so each round first asks for every port still waited for by name.
+ * so the first round that finds a port not ready asks for it by name, then
+ * looks again.
  *
  * So a cable carries packets when, in its network's switch, its port "p<N>"
  * is an operationally up, forwarding bridge port (the bridge enables a port
@@ -93,13 +94,6 @@ static int ports_ready(struct nl_sock *sw_sk, const char **ports, size_t n)
 	size_t i, left = 0;
 	int err;
 
-	/* the link watcher's pending work for each port, done now (see top) */
-	for (i = 0; i < n; i++) {
-		struct rtnl_link *port = NULL;
-
-		if (ports[i] && rtnl_link_get_kernel(sw_sk, 0, ports[i], &port) == 0)
-			rtnl_link_put(port);
-	}
 	err = rtnl_link_alloc_cache(sw_sk, AF_BRIDGE, &cache);
 	if (err < 0)
 		return nlerr_to_errno(err);
@@ -139,16 +133,36 @@ static int poll_until(int (*check)(void *arg), void *arg, int64_t deadline)
 	}
 }
 
+/* Has the link watcher do its pending work for each port still in PORTS
+ * now (see the top): an RTM_GETLINK of each. */
+static void ports_sync(struct nl_sock *sw_sk, const char **ports, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct rtnl_link *port = NULL;
+
+		if (ports[i] && rtnl_link_get_kernel(sw_sk, 0, ports[i], &port) == 0)
+			rtnl_link_put(port);
+	}
+}
+
 struct switch_wait {
 	struct nl_sock *sw_sk;
 	const char **ports;
 	size_t n;
+	bool synced;           /* ports_sync done for this switch */
 };
 
+/* The ports not ready at the first look are synced, once, and looked at
+ * again at once: one request each for the few that need it. */
 static int switch_check(void *arg)
 {
 	struct switch_wait *w = arg;
+	int rc = ports_ready(w->sw_sk, w->ports, w->n);
 
+	if (rc != 0 || w->synced)
+		return rc;
+	w->synced = true;
+	ports_sync(w->sw_sk, w->ports, w->n);
 	return ports_ready(w->sw_sk, w->ports, w->n);
 }
 
@@ -206,6 +220,7 @@ int topo_links_wait(struct topology *t, size_t which, int timeout_ms)
 			}
 		}
 		w.sw_sk = t->nets[n].sk;
+		w.synced = false;
 		if (any)
 			rc = poll_until(switch_check, &w, deadline);
 	}
