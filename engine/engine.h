@@ -39,8 +39,10 @@
  *               "line" (as `tcpdump -n` prints it after "IP ", relative
  *               sequence numbers, no options), "flags" (TCP: "S.", "F.",
  *               "R"...), "src" and "dst" (the IP ends, "addr:port" for TCP),
- *               "from" and "to" (the hosts that have those addresses, null
- *               for none of the run's), TCP's raw "seq" and "ack" and its
+ *               "from" (the host that sent it as the wire saw it: the
+ *               owner of its source address, or a host that answered in
+ *               its name) and "to" (the host that has the destination
+ *               address; null for none of the run's), TCP's raw "seq" and "ack" and its
  *               payload bytes "len", and "mark": "retransmit" or "probe"
  *               for a segment going out that carries nothing new (null
  *               otherwise); at most 5000 per run (a warning says when

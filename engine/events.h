@@ -76,8 +76,9 @@ void run_emit_ending(struct engine_run *r, const struct run_app *a, const char *
 void run_emit_connection(struct engine_run *r, const struct run_app *a, const char *local,
 			 const char *remote, int64_t at);
 /* What a "packet" event says beside its line, for a ladder of the run:
- * its IP ends (SRC, DST: "addr:port", "addr" for ICMP), the hosts that
- * have those addresses (FROM, TO; NULL: no host of the run), TCP's raw
+ * its IP ends (SRC, DST: "addr:port", "addr" for ICMP), the host that
+ * sent it as the wire saw it and the one that has the destination address
+ * (FROM, TO; NULL: no host of the run), TCP's raw
  * sequence and acknowledgement numbers and payload bytes (SEQ, ACK, LEN)
  * and, for a segment going out, MARK "retransmit" or "probe" (NULL: new). */
 struct packet_facts {

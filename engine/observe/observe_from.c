@@ -152,6 +152,16 @@ static int sender_host(const struct engine_run *r, const struct obs_wire_ev *e)
 	return a;
 }
 
+int obs_packet_sender(const struct engine_run *r, const struct decoded_packet *p,
+		      const uint8_t *frame)
+{
+	struct obs_wire_ev e = { .from = p->src, .ttl = p->ttl };
+
+	e.from.port = 0;
+	memcpy(e.mac, frame + 6, 6);
+	return sender_host(r, &e);
+}
+
 /* A destination unreachable's code in words. */
 static const char *icmp_code_text(uint8_t proto, uint8_t code)
 {

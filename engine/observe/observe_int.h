@@ -200,6 +200,11 @@ int obs_endpoint_parse(const char *text, struct ip_endpoint *e);
 int obs_addrs_build(struct engine_run *r);
 /* The host that has ADDR (its port ignored), or -1. */
 int obs_addr_host(const struct engine_run *r, const struct ip_endpoint *addr);
+/* The host that sent the packet P arriving in FRAME (which holds at least
+ * an Ethernet header), by the rules above: the owner of its source
+ * address, or the host that answered in its name; -1 for none. */
+int obs_packet_sender(const struct engine_run *r, const struct decoded_packet *p,
+		      const uint8_t *frame);
 /* The packet E (an OW_RST_IN or OW_ICMP_IN) in words, with its sender:
  * "RST from server 10.0.0.2", "ICMP host unreachable from gw 10.2.0.1",
  * "RST from 192.0.2.7" (no host of the run has it), "RST from lb, sent

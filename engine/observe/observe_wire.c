@@ -302,15 +302,21 @@ static const char *endpoint_or_addr(const struct ip_endpoint *e, char *buf, size
 	return buf;
 }
 
+/* FRAME's packet P: "from" is who sent it as the wire saw it (a host
+ * that answered in another's name too, observe_from.c), "to" the owner of
+ * its destination address. */
 static void emit_packet(struct engine_run *r, struct obs_host *oh, const struct obs_conn *c,
-			struct decoded_packet *p, bool out, const char *mark, int64_t t)
+			struct decoded_packet *p, bool out, const char *mark, int64_t t,
+			const uint8_t *frame)
 {
 	struct observer *o = r->obs;
 	char line[DECODED_PACKET_TEXT_MAX], flags[9], src[64], dst[64];
+	int sender = out ? (int)oh->index : obs_packet_sender(r, p, frame);
 	struct packet_facts facts = {
 		.src = endpoint_or_addr(&p->src, src, sizeof(src)),
 		.dst = endpoint_or_addr(&p->dst, dst, sizeof(dst)),
-		.from = addr_host_name(r, &p->src), .to = addr_host_name(r, &p->dst),
+		.from = sender < 0 ? NULL : r->topo->hosts[sender].name,
+		.to = addr_host_name(r, &p->dst),
 		.mark = mark, .tcp = p->kind == DECODED_TCP, .seq = p->seq, .ack = p->ack,
 		.len = p->payload_len,
 	};
@@ -368,7 +374,7 @@ static void icmp_packet(struct engine_run *r, struct obs_host *oh, struct decode
 			note_sender(e, p, frame);
 		}
 	}
-	emit_packet(r, oh, c, p, !in, NULL, t);
+	emit_packet(r, oh, c, p, !in, NULL, t, frame);
 }
 
 void obs_wire_packet(void *user, const struct capture_packet *pkt)
@@ -407,7 +413,7 @@ void obs_wire_packet(void *user, const struct capture_packet *pkt)
 		mark = wire_out(c, &p, t);
 	else
 		wire_in(c, &p, t, pkt->data);
-	emit_packet(r, oh, c, &p, out, mark, t);
+	emit_packet(r, oh, c, &p, out, mark, t, pkt->data);
 }
 
 bool obs_wire_quiet(const struct engine_run *r)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # report.sh: netfaultctl's --html and --svg reports. Each example's report
 # is read as XML and HTML (tests/cli/lib/report_check.py: one lane per
-# host in order, the arrow that decided each verdict from its sender to
-# its receiver and labelled, the verdict table with the three views, the
+# host in order, the arrow that decided each verdict from its sender (a
+# load balancer resetting in the server's name too) to its receiver and
+# labelled, the verdict table with the three views, the
 # fault bands, retransmissions marked, a bulk transfer folded, a sweep's
 # table and plot), then loaded in headless Chromium
 # (tests/cli/lib/browser_check.py: it renders, the lanes and the deciding
@@ -81,6 +82,7 @@ else
 	skip "nginx-broken-pipe: nginx is not installed (scripts/install-deps --test)"
 fi
 report router-dead-host "$TOP/scenarios/router-dead-host.yaml"
+report lb-idle-reset "$TOP/scenarios/lb-idle-reset.yaml"
 report poweroff "$TOP/scenarios/poweroff.yaml"
 report sweep-bulk "$DATA/sweep-bulk.yaml"
 

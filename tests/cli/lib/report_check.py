@@ -40,6 +40,12 @@ CASES = {
         "verdicts": {"client": "unreachable"},
         "faults": [("server", "poweroff")],
     },
+    "lb-idle-reset": {
+        # the load balancer's reset, sent in the server's name: from lb's lane
+        "lanes": ["client", "lb", "server"],
+        "deciding": [("lb", "client", "rst", "RST", "client")],
+        "verdicts": {"client": "rst", "server": "nothing"},
+    },
     "poweroff": {
         "lanes": ["client", "server"],
         "arrows": [("server", "client", "retransmit")],
