@@ -97,13 +97,13 @@ static const struct token t_cancel[] = {
 static const struct token t_main[] = {
 	{ KEYWORD, "run", CTL_RUN, t_run },
 	{ KEYWORD, "validate", CTL_VALIDATE, t_files },
+	{ KEYWORD, "predict", CTL_PREDICT, t_predict },
 	{ KEYWORD, "list", CTL_LIST, t_json },
 	{ KEYWORD, "show", CTL_SHOW, t_show },
 	{ KEYWORD, "cancel", CTL_CANCEL, t_cancel },
 	{ KEYWORD, "status", CTL_STATUS, t_json },
 	{ KEYWORD, "examples", CTL_EXAMPLES, t_end },
 	{ KEYWORD, "junit-merge", CTL_JUNIT_MERGE, t_files },
-	{ KEYWORD, "predict", CTL_PREDICT, t_predict },
 	{ NOTOKEN, NULL, OPT_NONE, NULL },
 };
 
