@@ -6,8 +6,13 @@
  *   seed   the seed's first experiment (crash after read, FIN, Broken
  *          pipe): a few dozen packets over 2.4 s, mostly idle sampling
  *   bulk   20 MB from client to server as fast as TCP goes, then the
- *          run ends (200 ms settling): hundreds of (GSO-sized) packets
- *          captured, written to the pcap files and decoded
+ *          run ends: hundreds of (GSO-sized) packets captured, written to
+ *          the pcap files and decoded
+ *
+ * The wall times differ by more than the observation: with it a finished
+ * run ends as soon as the observers see nothing more can happen; without
+ * it the run cannot tell and waits its 200 ms settle. The CPU time is the
+ * observation's cost.
  *
  * Each workload runs REPS times in each mode, alternating. Per run: wall
  * time of engine_run (build to teardown) and the engine's own CPU time
