@@ -99,9 +99,12 @@ $(B)/%.a:
 $(B)/netfaultd: $(call obj,$(DAEMON_SRC)) $(LIBA)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# predict expands a sweep's cells as the daemon does (daemon/sweep.c, pure)
-$(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(B)/obj/daemon/sweep.o $(LIBA)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(CAIRO_LIBS)
+# the client links no netlink, engine or daemon code: the timer model, the
+# parser (a sweep's cells: scenario/sweep.c), common/, and the libraries below
+CTL_LIBA   := $(B)/libtheory.a $(B)/libscenario.a $(B)/libcommon.a
+CTL_LDLIBS := $(shell pkg-config --libs yaml-0.1 jansson libxml-2.0 2>/dev/null) -lm
+$(B)/netfaultctl: $(call obj,$(CTL_SRC)) $(CTL_LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(CTL_LDLIBS) $(CAIRO_LIBS)
 
 $(B)/obj/ctl/%.o: ALL_CFLAGS += $(CAIRO_CFLAGS)
 

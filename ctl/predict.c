@@ -2,7 +2,7 @@
  * predict.c: `netfaultctl predict FILE... [--set path=value] [--json]`:
  * what the timer model (theory/theory.h) says each app of each file sees
  * and when, without running anything: no daemon, no namespace. The files'
- * matrix: and multi-value --set make cells, as for run (daemon/sweep.h,
+ * matrix: and multi-value --set make cells, as for run (scenario/sweep.h,
  * the daemon's own expansion); each cell is predicted with this machine's
  * kernel defaults (its uname release) under the hosts' sysctl:.
  *
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 #include "scenario/scenario.h"
 #include "theory/theory.h"
 
@@ -113,9 +113,9 @@ static void cell_text(FILE *out, json_t *c)
 static int predict_file(const char *file, const struct ctl_command *cmd,
 			const struct theory_kernel *k)
 {
-	struct sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
+	struct sc_sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
 	const char *values[2 * SC_MAX_MATRIX_KEYS][SC_MAX_MATRIX_VALUES];
-	struct sweep_cell *cells = NULL;
+	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL;
 	const char *why = NULL;
 	size_t len = 0, i;
@@ -134,12 +134,12 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 		}
 		for (size_t v = 0; v < cmd->sets[i].nvalues; v++)
 			values[i][v] = cmd->sets[i].values[v];
-		sets[i] = (struct sweep_set){ cmd->sets[i].path, values[i], cmd->sets[i].nvalues };
+		sets[i] = (struct sc_sweep_set){ cmd->sets[i].path, values[i], cmd->sets[i].nvalues };
 	}
 	text = read_text(file, &len);
 	if (!text)
 		return 2;
-	n = sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, &why);
+	n = sc_sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, &why);
 	free(text);
 	if (n < 0) {
 		json_t *e;
@@ -156,7 +156,7 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 
 		if (!o) {
 			fprintf(stderr, "netfaultctl: out of memory\n");
-			sweep_cells_free(cells, (size_t)n);
+			sc_sweep_cells_free(cells, (size_t)n);
 			return 2;
 		}
 		if (cmd->json) {
@@ -167,7 +167,7 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 		}
 		json_decref(o);
 	}
-	sweep_cells_free(cells, (size_t)n);
+	sc_sweep_cells_free(cells, (size_t)n);
 	return 0;
 }
 

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 #include "scenario/scenario.h"
 
 _Static_assert(NFD_MAX_PEER_GROUPS <= ENGINE_MAX_GROUPS,
@@ -128,7 +128,7 @@ static void scenario_refusals(const struct identity *id, const struct scenario *
 	}
 }
 
-json_t *identity_refusals(const struct identity *id, const struct sweep_cell *cells,
+json_t *identity_refusals(const struct identity *id, const struct sc_sweep_cell *cells,
 			  size_t ncells)
 {
 	json_t *list;

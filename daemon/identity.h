@@ -26,7 +26,7 @@
 #include "daemon/netfaultd.h"
 
 struct engine_identity;
-struct sweep_cell;
+struct sc_sweep_cell;
 
 struct identity {
 	uid_t uid;
@@ -47,7 +47,7 @@ static inline bool identity_is_root(const struct identity *id)
 
 /* What the scenarios of CELLS ask for that ID may not have: NULL when
  * nothing, else a JSON array of "file:line:col: message" texts (new). */
-json_t *identity_refusals(const struct identity *id, const struct sweep_cell *cells,
+json_t *identity_refusals(const struct identity *id, const struct sc_sweep_cell *cells,
 			  size_t ncells);
 
 /* The engine's run_as for ID (pointing into ID); false for root, whose

@@ -9,7 +9,6 @@
  *   client.c     one connection: framing, replies, streams of runs
  *   reqdecode.c  a request line checked and decoded, touching nothing
  *   requests.c   what each request op does, and the replies
- *   sweep.c      a run request's --set values and matrix: cells to run
  *   runs.c       the run table: live runs and a bounded history
  *   history.c    the history's byte budget (-m), a running run's share
  *   scheduler.c  the queue and how many runs go at once
@@ -20,11 +19,13 @@
  * Calls go one way, never in a circle:
  *   netfaultd.c -> every room: start, the loop, exit
  *   control.c   -> client.c
- *   requests.c  -> client.c, scheduler.c, runs.c, reqdecode.c, sweep.c, ...
+ *   requests.c  -> client.c, scheduler.c, runs.c, reqdecode.c, ...
  *   client.c    -> runs.c (a run's state, for its result line)
  *   scheduler.c -> runs.c
  *   worker.c    -> runs.c
  *   runs.c      -> history.c
+ * A run request's cells (its --set values and matrix:) come from the
+ * parser's scenario/sweep.h, which netfaultctl predict uses as well.
  * What must go the other way goes through a callback that netfaultd.c or
  * the caller hands down: a client's request lines and its end
  * (client_handlers: requests.c's), a run's events and result (run_sink: the

@@ -75,7 +75,7 @@ static int decode_sets(json_t *set, struct request *req, char *why)
 			return refuse(why, "each \"set\" item needs \"path\" (text) and "
 				      "\"values\" (a list of 1 to %u texts)",
 				      SC_MAX_MATRIX_VALUES);
-		req->sets[i] = (struct sweep_set){ path, req->values + used,
+		req->sets[i] = (struct sc_sweep_set){ path, req->values + used,
 						   json_array_size(list) };
 		json_array_foreach(list, j, value) {
 			if (!json_is_string(value))

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 #include "scenario/scenario.h"
 
 #define REQUEST_FILE_MAX    4096     /* "file": a name, not a path */
@@ -33,7 +33,7 @@ struct request {
 	size_t text_len;
 	bool detach;
 	const char *pcap;            /* NULL: none */
-	struct sweep_set sets[REQUEST_MAX_SETS];
+	struct sc_sweep_set sets[REQUEST_MAX_SETS];
 	size_t nsets;
 	const char *values[REQUEST_MAX_VALUES];
 	/* show, cancel */

@@ -29,7 +29,7 @@
 #include "daemon/reqdecode.h"
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 #include "engine/engine.h"
 #include "scenario/scenario.h"
 
@@ -49,7 +49,7 @@ static json_t *accepted_runs(struct run **runs, size_t n)
 }
 
 /* Makes the runs of CELLS (which they take) and queues them; replies. */
-static void submit_runs(struct client *c, const char *file, struct sweep_cell *cells,
+static void submit_runs(struct client *c, const char *file, struct sc_sweep_cell *cells,
 			size_t ncells, bool detach, const char *pcap)
 {
 	struct run **made = calloc(ncells, sizeof(*made));
@@ -112,7 +112,7 @@ static void send_queue_full(struct client *c, const char *fmt, ...)
 
 static void request_run(struct client *c, const struct request *req)
 {
-	struct sweep_cell *cells = NULL;
+	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL;
 	const char *file = req->file;
 	const char *why;
@@ -133,8 +133,8 @@ static void request_run(struct client *c, const struct request *req)
 				"later", scheduler_queued(), NFD_MAX_QUEUED);
 		return;
 	}
-	ncells = sweep_expand(file, req->text, req->text_len, req->sets, req->nsets,
-			      &cells, &errors, &why);
+	ncells = sc_sweep_expand(file, req->text, req->text_len, req->sets, req->nsets,
+				 &cells, &errors, &why);
 	if (ncells == -EINVAL) {
 		client_send_error(c, errors, "%s: %zu error%s", file, json_array_size(errors),
 				  json_array_size(errors) == 1 ? "" : "s");
@@ -155,7 +155,7 @@ static void request_run(struct client *c, const struct request *req)
 				NFD_MAX_QUEUED);
 	else
 		submit_runs(c, file, cells, (size_t)ncells, req->detach, req->pcap);
-	sweep_cells_free(cells, (size_t)ncells);
+	sc_sweep_cells_free(cells, (size_t)ncells);
 }
 
 /* ---- list, show, cancel, status ------------------------------------------ */

@@ -1,7 +1,7 @@
 /*
  * fuzz_request.c: libFuzzer target for the control socket's request
  * decoding (daemon/reqdecode.h), and for a decoded run request's sweep
- * (daemon/sweep.h), which parses the scenario once per cell.
+ * (scenario/sweep.h), which parses the scenario once per cell.
  *
  * The input is one request line, as a client would send it without its
  * newline. Checked beyond "no crash, no leak, no undefined behaviour": the
@@ -22,7 +22,7 @@
 
 #include "common/protocol.h"
 #include "daemon/reqdecode.h"
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 #include "scenario/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,7 +38,7 @@ static struct request req;   /* large: the set values */
 
 static void check_run(const struct request *r)
 {
-	struct sweep_cell *cells = NULL;
+	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL;
 	const char *why = NULL;
 	int n;
@@ -53,13 +53,13 @@ static void check_run(const struct request *r)
 		for (size_t v = 0; v < r->sets[i].nvalues; v++)
 			fuzz_assert(r->sets[i].values[v]);
 	}
-	n = sweep_expand(r->file, r->text, r->text_len, r->sets, r->nsets, &cells,
-			 &errors, &why);
+	n = sc_sweep_expand(r->file, r->text, r->text_len, r->sets, r->nsets, &cells,
+			    &errors, &why);
 	if (n > 0) {
 		fuzz_assert(n <= SC_MAX_MATRIX_CELLS && cells);
 		for (int i = 0; i < n; i++)
 			fuzz_assert(cells[i].sc);
-		sweep_cells_free(cells, (size_t)n);
+		sc_sweep_cells_free(cells, (size_t)n);
 	} else if (n == -EINVAL) {
 		fuzz_assert(json_array_size(errors) > 0);
 	} else {

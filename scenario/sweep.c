@@ -1,5 +1,5 @@
 /*
- * sweep.c: from a run request's text and --set values to the cells to run
+ * sweep.c: from a scenario's text and --set values to the cells to run
  * (see sweep.h).
  *
  * The text is parsed once with the single-value sets applied, which gives
@@ -9,7 +9,7 @@
  * parser, not this file, knows what a path means. Cells are numbered like an
  * odometer, the last dimension turning fastest.
  */
-#include "daemon/sweep.h"
+#include "scenario/sweep.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +22,8 @@
 
 #define SWEEP_MAX_DIMS (2 * SC_MAX_MATRIX_KEYS)
 
-/* A "why" text with a limit in it; the daemon has one thread. */
+/* A "why" text with a limit in it; its callers (the daemon's loop,
+ * netfaultctl) expand in one thread. */
 __attribute__((format(printf, 1, 2)))
 static const char *why_text(const char *fmt, ...)
 {
@@ -79,7 +80,7 @@ static int parse_one(const char *file, const char *text, size_t len,
 	return err;
 }
 
-static bool set_overrides(const struct sweep_set *sets, size_t nsets, const char *path)
+static bool set_overrides(const struct sc_sweep_set *sets, size_t nsets, const char *path)
 {
 	for (size_t i = 0; i < nsets; i++) {
 		if (strcmp(sets[i].path, path) == 0)
@@ -90,7 +91,7 @@ static bool set_overrides(const struct sweep_set *sets, size_t nsets, const char
 
 /* The dimensions and the single-value overrides; returns the cell count,
  * 0 when there are too many cells. */
-static size_t sweep_plan(const struct scenario *base, const struct sweep_set *sets,
+static size_t sweep_plan(const struct scenario *base, const struct sc_sweep_set *sets,
 			 size_t nsets, struct dimension *dims, size_t *ndims,
 			 struct sc_override *ovr, size_t *novr)
 {
@@ -146,14 +147,14 @@ static json_t *cell_make(size_t index, const struct dimension *dims, size_t ndim
 	return cell;
 }
 
-int sweep_expand(const char *file, const char *text, size_t len,
-		 const struct sweep_set *sets, size_t nsets,
-		 struct sweep_cell **cells, json_t **errors, const char **why)
+int sc_sweep_expand(const char *file, const char *text, size_t len,
+		    const struct sc_sweep_set *sets, size_t nsets,
+		    struct sc_sweep_cell **cells, json_t **errors, const char **why)
 {
 	struct sc_override ovr[SWEEP_MAX_DIMS * 2] = { 0 };
 	struct dimension dims[SWEEP_MAX_DIMS];
 	struct scenario *base = NULL;
-	struct sweep_cell *out = NULL;
+	struct sc_sweep_cell *out = NULL;
 	size_t ncells = 0, ndims, nbase;
 	char suffix[256];
 	int err;
@@ -202,14 +203,14 @@ int sweep_expand(const char *file, const char *text, size_t len,
 out:
 	scenario_free(base);
 	if (err < 0) {
-		sweep_cells_free(out, ncells);
+		sc_sweep_cells_free(out, ncells);
 		return err;
 	}
 	*cells = out;
 	return (int)ncells;
 }
 
-void sweep_cells_free(struct sweep_cell *cells, size_t n)
+void sc_sweep_cells_free(struct sc_sweep_cell *cells, size_t n)
 {
 	if (!cells)
 		return;
