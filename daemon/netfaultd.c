@@ -45,7 +45,7 @@
 #include "daemon/runs.h"
 #include "daemon/scheduler.h"
 #include "daemon/worker.h"
-#include "netns/netns.h"
+#include "engine/engine.h"
 #include "scenario/check.h"
 #include "scenario/scenario.h"
 
@@ -200,7 +200,7 @@ static void start(void)
 		errno = -err;
 		fatal("control socket %s: %s", nfd_conf.socket_path, why);
 	}
-	err = run_leftovers_clean();
+	err = engine_leftovers_clean();
 	if (err < 0)
 		log_warnx("cleaning leftover namespaces: %s", strerror(-err));
 	else if (err > 0)
@@ -262,7 +262,7 @@ static void stop(void)
 		loop_run_once(100);
 		clients_process();
 	}
-	err = run_leftovers_clean();
+	err = engine_leftovers_clean();
 	if (err < 0)
 		log_warnx("cleaning leftover namespaces: %s", strerror(-err));
 	clients_close_all();

@@ -44,7 +44,6 @@
 #include "daemon/pcapdir.h"
 #include "daemon/runs.h"
 #include "engine/engine.h"
-#include "netns/netns.h"
 #include "scenario/scenario.h"
 
 struct worker {
@@ -145,7 +144,7 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 	struct worker_out out = { .fd = fd, .pcap = &pcap };
 	struct engine_opts opts = {
 		/* namespaces nf<ID>-* match the daemon's run id when that is free */
-		.run_id_hint = (r->id - 1) % NETNS_MAX_RUN_ID + 1,
+		.run_id_hint = (r->id - 1) % ENGINE_MAX_RUN_ID + 1,
 		.on_event = worker_emit,
 		.on_result = worker_result,
 		.ctx = &out,
@@ -359,7 +358,7 @@ static void worker_finish(struct worker *w, int status)
 	if (!clean || w->run) {
 		describe_exit(status, why, sizeof(why));
 		log_warnx("run %u: %s: removing what it left", w->run_id, why);
-		removed = run_leftovers_clean();
+		removed = engine_leftovers_clean();
 		if (removed < 0)
 			log_warnx("run %u: cleaning leftovers: %s", w->run_id, strerror(-removed));
 		else if (removed > 0)

@@ -291,6 +291,13 @@ static void phases_of_run(struct engine_run *r, int ret)
 	}
 }
 
+_Static_assert(ENGINE_MAX_RUN_ID == NETNS_MAX_RUN_ID, "run ids are the leases' ids");
+
+int engine_leftovers_clean(void)
+{
+	return run_leftovers_clean();
+}
+
 int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	       json_t **result)
 {

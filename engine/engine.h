@@ -163,6 +163,7 @@
 typedef void (*engine_event_fn)(json_t *event, void *ctx);
 
 #define ENGINE_MAX_GROUPS 64         /* supplementary groups of run_as */
+#define ENGINE_MAX_RUN_ID 65535u     /* run ids (run_id_hint) are 1 to this */
 
 /* Whom cmd apps run as (engine_opts.run_as): a uid, its gid and its
  * supplementary groups (at most ENGINE_MAX_GROUPS). */
@@ -174,7 +175,8 @@ struct engine_identity {
 };
 
 struct engine_opts {
-	unsigned run_id_hint;        /* 0: the lowest free run id */
+	unsigned run_id_hint;        /* 0: the lowest free run id; at most
+	                              * ENGINE_MAX_RUN_ID */
 	engine_event_fn on_event;    /* may be NULL */
 	void *ctx;
 	/* Set asynchronously (signal handler) to cancel the run: the engine
@@ -224,5 +226,12 @@ struct engine_opts {
  */
 int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	       json_t **result);
+
+/*
+ * Removes what runs of processes no longer alive left behind: their
+ * namespaces and the processes in them (a runner killed mid-run). Returns
+ * how many namespaces went, or a negative errno.
+ */
+int engine_leftovers_clean(void);
 
 #endif
