@@ -128,12 +128,6 @@ static void check_from(json_t *result, const struct run_log *log, const char *ap
 	ck_assert_msg(json_is_true(json_object_get(a, "agree")), "%s: the views disagree", app);
 }
 
-static void check_passed(json_t *result, const char *what)
-{
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s failed: %s", what,
-		      json_string_value(json_object_get(result, "reason")));
-}
-
 START_TEST(test_refused)
 {
 	struct run_log log = { 0 };
@@ -176,19 +170,13 @@ END_TEST
 /* Runs the scenario PATH; NULL with SKIP saying why when it is absent. */
 static json_t *run_routed(const char *path, struct run_log *log, char *skip, size_t len)
 {
-	struct scenario *sc;
 	json_t *result;
-	int ret;
 
 	if (access(path, R_OK) != 0) {
 		snprintf(skip, len, "%s is not there", path);
 		return NULL;
 	}
-	sc = load(path);
-	ret = run_and_check(sc, &(struct engine_opts){ 0 }, log, &result);
-	ck_assert_msg(ret == 0, "%s: %s", path,
-		      json_string_value(json_object_get(result, "error")));
-	scenario_free(sc);
+	result = run_file(path, log);
 	check_passed(result, path);
 	return result;
 }

@@ -29,8 +29,7 @@ START_TEST(test_router_cable_and_reboot)
 
 	NF_REQUIRE_ROOT();
 	result = run_file("tests/data/router-cable.yaml", &log);
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "failed: %s",
-		      json_string_value(json_object_get(result, "reason")));
+	check_passed(result, "router-cable.yaml");
 	unplugs = events_where(&log, "fault", "fault", "unplug");
 	plugs = events_where(&log, "fault", "fault", "plug");
 	unplug = json_array_get(unplugs, 0);
@@ -47,22 +46,28 @@ START_TEST(test_router_cable_and_reboot)
 }
 END_TEST
 
+/* FILE (a router's fault FAULT with network: wan) passes, and its one
+ * fault event names wan. */
+static void check_fault_on_wan(const char *file, const char *fault)
+{
+	struct run_log log = { 0 };
+	json_t *result, *events;
+
+	result = run_file(file, &log);
+	check_passed(result, file);
+	events = events_where(&log, "fault", "fault", fault);
+	ck_assert_uint_eq(json_array_size(events), 1);
+	ck_assert_str_eq(nf_json_str(json_array_get(events, 0), "network"), "wan");
+	json_decref(events);
+	json_decref(result);
+	log_free(&log);
+}
+
 /* drop with network: on a router: only what comes in on wan is dropped. */
 START_TEST(test_router_drop_one_network)
 {
-	struct run_log log = { 0 };
-	json_t *result, *drops;
-
 	NF_REQUIRE_ROOT();
-	result = run_file("tests/data/router-drop-one-network.yaml", &log);
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "failed: %s",
-		      json_string_value(json_object_get(result, "reason")));
-	drops = events_where(&log, "fault", "fault", "drop");
-	ck_assert_uint_eq(json_array_size(drops), 1);
-	ck_assert_str_eq(nf_json_str(json_array_get(drops, 0), "network"), "wan");
-	json_decref(drops);
-	json_decref(result);
-	log_free(&log);
+	check_fault_on_wan("tests/data/router-drop-one-network.yaml", "drop");
 }
 END_TEST
 
@@ -87,13 +92,14 @@ static void check_delay(const char *file, enum sc_engine engine, const char *nam
 	struct run_log log = { 0 };
 	json_t *result = NULL, *delays, *delay;
 	double d0, d1, s0 = 0, s1 = 0;
+	char what[160];
 	int ret;
 
 	ret = run_engine(load_data(file), engine, &log, &result);
 	ck_assert_msg(ret == 0, "%s %s: engine_run %d: %s", file, name, ret,
 		      json_string_value(json_object_get(result, "error")));
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s %s: failed: %s",
-		      file, name, json_string_value(json_object_get(result, "reason")));
+	snprintf(what, sizeof(what), "%s %s", file, name);
+	check_passed(result, what);
 	delays = events_where(&log, "fault", "fault", "delay");
 	delay = json_array_get(delays, 0);
 	ck_assert_ptr_nonnull(delay);
@@ -151,19 +157,8 @@ END_TEST
  * sends on lan is not. */
 START_TEST(test_router_loss_one_network)
 {
-	struct run_log log = { 0 };
-	json_t *result, *losses;
-
 	NF_REQUIRE_ROOT();
-	result = run_file("tests/data/router-loss-one-network.yaml", &log);
-	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "failed: %s",
-		      json_string_value(json_object_get(result, "reason")));
-	losses = events_where(&log, "fault", "fault", "loss");
-	ck_assert_uint_eq(json_array_size(losses), 1);
-	ck_assert_str_eq(nf_json_str(json_array_get(losses, 0), "network"), "wan");
-	json_decref(losses);
-	json_decref(result);
-	log_free(&log);
+	check_fault_on_wan("tests/data/router-loss-one-network.yaml", "loss");
 }
 END_TEST
 

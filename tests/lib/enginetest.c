@@ -247,6 +247,12 @@ json_t *run_file(const char *path, struct run_log *log)
 	return result;
 }
 
+void check_passed(const json_t *result, const char *what)
+{
+	ck_assert_msg(json_is_true(json_object_get(result, "passed")), "%s failed: %s", what,
+		      json_string_value(json_object_get(result, "reason")));
+}
+
 json_t *run_example(const char *file, struct run_log *log)
 {
 	char path[512];

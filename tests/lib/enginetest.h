@@ -76,6 +76,8 @@ int run_and_check(const struct scenario *sc, struct engine_opts *opts,
  * to its end (passed or not). Returns the result. */
 json_t *run_file(const char *path, struct run_log *log);
 json_t *run_example(const char *file, struct run_log *log);
+/* Asserts that RESULT passed; a failure names WHAT and the result's reason. */
+void check_passed(const json_t *result, const char *what);
 
 /* Scenarios, asserted to be valid: the file PATH, or TEXT named NAME. */
 struct scenario *load(const char *path);
