@@ -30,33 +30,6 @@
 
 #define PREDICT_WHO_WIDTH 8
 
-/* FILE's text, at most SC_MAX_TEXT bytes; NULL after saying why. */
-static char *read_text(const char *file, size_t *len)
-{
-	FILE *f = fopen(file, "r");
-	char *text = NULL;
-	size_t n = 0;
-
-	if (!f) {
-		fprintf(stderr, "netfaultctl: %s: %s\n", file, strerror(errno));
-		return NULL;
-	}
-	text = malloc(SC_MAX_TEXT + 1);
-	if (text)
-		n = fread(text, 1, SC_MAX_TEXT + 1, f);
-	if (!text || ferror(f) || n > SC_MAX_TEXT) {
-		fprintf(stderr, "netfaultctl: %s: %s\n", file, !text ? "out of memory" :
-			ferror(f) ? "cannot read it" : "larger than the 1 MiB a scenario may be");
-		free(text);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	text[n] = '\0';
-	*len = n;
-	return text;
-}
-
 static json_t *cell_json(const struct scenario *sc, const json_t *cell,
 			 const struct theory_kernel *k)
 {
@@ -110,53 +83,16 @@ static void cell_text(FILE *out, json_t *c)
 	}
 }
 
-static int predict_file(const char *file, const struct ctl_command *cmd,
-			const struct theory_kernel *k)
+/* Prints each cell of the expanded sweep CELLS (N of them); 0, or 2 after
+ * saying why. */
+static int cells_print(const struct sc_sweep_cell *cells, int n, const struct ctl_command *cmd,
+		       const struct theory_kernel *k)
 {
-	struct sc_sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
-	const char *values[2 * SC_MAX_MATRIX_KEYS][SC_MAX_MATRIX_VALUES];
-	struct sc_sweep_cell *cells = NULL;
-	json_t *errors = NULL;
-	const char *why = NULL;
-	size_t len = 0, i;
-	char *text;
-	int n;
-
-	if (cmd->nsets > sizeof(sets) / sizeof(sets[0])) {
-		fprintf(stderr, "netfaultctl: too many --set paths\n");
-		return 2;
-	}
-	for (i = 0; i < cmd->nsets; i++) {
-		if (cmd->sets[i].nvalues > SC_MAX_MATRIX_VALUES) {
-			fprintf(stderr, "netfaultctl: --set %s: more than %u values\n",
-				cmd->sets[i].path, SC_MAX_MATRIX_VALUES);
-			return 2;
-		}
-		for (size_t v = 0; v < cmd->sets[i].nvalues; v++)
-			values[i][v] = cmd->sets[i].values[v];
-		sets[i] = (struct sc_sweep_set){ cmd->sets[i].path, values[i], cmd->sets[i].nvalues };
-	}
-	text = read_text(file, &len);
-	if (!text)
-		return 2;
-	n = sc_sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, &why);
-	free(text);
-	if (n < 0) {
-		json_t *e;
-
-		json_array_foreach(errors, i, e)
-			fprintf(stderr, "%s\n", json_string_value(e));
-		if (why)
-			fprintf(stderr, "netfaultctl: %s: %s\n", file, why);
-		json_decref(errors);
-		return 2;
-	}
 	for (int c = 0; c < n; c++) {
 		json_t *o = cell_json(cells[c].sc, cells[c].cell, k);
 
 		if (!o) {
 			fprintf(stderr, "netfaultctl: out of memory\n");
-			sc_sweep_cells_free(cells, (size_t)n);
 			return 2;
 		}
 		if (cmd->json) {
@@ -167,8 +103,55 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 		}
 		json_decref(o);
 	}
-	sc_sweep_cells_free(cells, (size_t)n);
 	return 0;
+}
+
+static int predict_file(const char *file, const struct ctl_command *cmd,
+			const struct theory_kernel *k)
+{
+	struct sc_sweep_set sets[2 * SC_MAX_MATRIX_KEYS];
+	const char *values[2 * SC_MAX_MATRIX_KEYS][SC_MAX_MATRIX_VALUES];
+	struct sc_sweep_cell *cells = NULL;
+	json_t *errors = NULL, *e;
+	const char *why = NULL;
+	char *text = NULL;
+	size_t len = 0, i;
+	int n = 0, status = 2, err;
+
+	if (cmd->nsets > sizeof(sets) / sizeof(sets[0])) {
+		fprintf(stderr, "netfaultctl: too many --set paths\n");
+		goto out;
+	}
+	for (i = 0; i < cmd->nsets; i++) {
+		if (cmd->sets[i].nvalues > SC_MAX_MATRIX_VALUES) {
+			fprintf(stderr, "netfaultctl: --set %s: more than %u values\n",
+				cmd->sets[i].path, SC_MAX_MATRIX_VALUES);
+			goto out;
+		}
+		for (size_t v = 0; v < cmd->sets[i].nvalues; v++)
+			values[i][v] = cmd->sets[i].values[v];
+		sets[i] = (struct sc_sweep_set){ cmd->sets[i].path, values[i], cmd->sets[i].nvalues };
+	}
+	err = scenario_read_text(file, &text, &len);
+	if (err < 0) {
+		fprintf(stderr, "netfaultctl: %s: %s\n", file, strerror(-err));
+		goto out;
+	}
+	n = sc_sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, &why);
+	if (n < 0) {
+		json_array_foreach(errors, i, e)
+			fprintf(stderr, "%s\n", json_string_value(e));
+		if (why)
+			fprintf(stderr, "netfaultctl: %s: %s\n", file, why);
+		goto out;
+	}
+	status = cells_print(cells, n, cmd, k);
+out:
+	if (n > 0)
+		sc_sweep_cells_free(cells, (size_t)n);
+	json_decref(errors);
+	free(text);
+	return status;
 }
 
 int predict_command(const struct ctl_command *cmd)

@@ -75,27 +75,18 @@ struct runner {
 
 static json_t *read_scenario(const char *path, char **why)
 {
-	FILE *in = fopen(path, "r");
 	char *text = NULL;
 	size_t len = 0;
 	json_t *str = NULL;
 	char msg[512];
+	int err = scenario_read_text(path, &text, &len);
 
-	if (!in) {
-		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	text = malloc(SC_MAX_TEXT + 1);
-	if (text)
-		len = fread(text, 1, SC_MAX_TEXT + 1, in);
-	if (!text || ferror(in))
-		snprintf(msg, sizeof(msg), "%s: cannot read it", path);
+	if (err < 0)
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-err));
 	else if (len > SC_MAX_TEXT)
 		snprintf(msg, sizeof(msg), "%s: larger than %u bytes", path, SC_MAX_TEXT);
 	else if (!(str = json_stringn(text, len)))
 		snprintf(msg, sizeof(msg), "%s: not UTF-8 text", path);
-	fclose(in);
-out:
 	if (!str)
 		*why = strdup(msg);
 	free(text);

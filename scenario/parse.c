@@ -287,11 +287,7 @@ out:
 	return r;
 }
 
-/*
- * Reads PATH, but no more than SC_MAX_TEXT + 1 bytes: a longer file is then
- * refused by scenario_parse like any text over the limit.
- */
-static int read_file(const char *path, char **text, size_t *len)
+int scenario_read_text(const char *path, char **text, size_t *len)
 {
 	size_t cap = 64 * 1024, used = 0;
 	char *buf;
@@ -308,7 +304,7 @@ static int read_file(const char *path, char **text, size_t *len)
 	while (used <= SC_MAX_TEXT) {
 		ssize_t got;
 
-		if (used == cap) {
+		if (used + 1 >= cap) {
 			char *bigger = realloc(buf, cap * 2);
 
 			if (!bigger) {
@@ -318,7 +314,7 @@ static int read_file(const char *path, char **text, size_t *len)
 			buf = bigger;
 			cap *= 2;
 		}
-		got = read(fd, buf + used, cap - used);
+		got = read(fd, buf + used, cap - used - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -335,6 +331,7 @@ out:
 		free(buf);
 		return r;
 	}
+	buf[used] = '\0';
 	*text = buf;
 	*len = used;
 	return 0;
@@ -348,7 +345,7 @@ int scenario_load(const char *path, const struct sc_override *ovr, size_t novr,
 	int r;
 
 	*out = NULL;
-	r = read_file(path, &text, &len);
+	r = scenario_read_text(path, &text, &len);
 	if (r < 0) {
 		memset(errs, 0, sizeof(*errs));
 		errs->file = strdup(path);

@@ -350,6 +350,13 @@ struct sc_override {
 int scenario_parse(const char *file, const char *text, size_t len,
 		   const struct sc_override *ovr, size_t novr,
 		   struct scenario **out, struct sc_errors *errs);
+/*
+ * Reads PATH into *TEXT (malloc'd, NUL-terminated, *LEN bytes before the
+ * NUL), but no more than SC_MAX_TEXT + 1 bytes: a longer file is then
+ * refused by scenario_parse like any text over the limit. Returns 0 or a
+ * negative errno.
+ */
+int scenario_read_text(const char *path, char **text, size_t *len);
 /* Reads FILE from disk and parses it. */
 int scenario_load(const char *path, const struct sc_override *ovr, size_t novr,
 		  struct scenario **out, struct sc_errors *errs);
