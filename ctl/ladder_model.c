@@ -224,6 +224,7 @@ static int pair_packets(struct ladder *l, struct packet *p, size_t n)
 {
 	size_t cap = 0;
 	struct packet **match = calloc(n + 1, sizeof(*match));
+	int err = 0;
 
 	if (!match)
 		return -ENOMEM;
@@ -245,8 +246,8 @@ static int pair_packets(struct ladder *l, struct packet *p, size_t n)
 			continue;
 		a = ladder_grow(&l->arrows, &l->narrows, &cap, sizeof(*a));
 		if (!a) {
-			free(match);
-			return -ENOMEM;
+			err = -ENOMEM;
+			break;
 		}
 		*a = (struct ladder_arrow){ .count = 1 };
 		packet_label(a, &p[i]);
@@ -259,7 +260,7 @@ static int pair_packets(struct ladder *l, struct packet *p, size_t n)
 		a->mark = p[i].mark;
 	}
 	free(match);
-	return 0;
+	return err;
 }
 
 /* ---- folding ---------------------------------------------------------------- */
@@ -431,11 +432,7 @@ static int ladder_rows(struct ladder *l, double end)
 		ts[n++] = l->labels[i].t;
 	qsort(ts, n, sizeof(double), by_double);
 	l->rows = calloc(n, sizeof(*l->rows));
-	if (!l->rows) {
-		free(ts);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; l->rows && i < n; i++) {
 		struct ladder_row *row;
 		double gap;
 
@@ -453,7 +450,7 @@ static int ladder_rows(struct ladder *l, double end)
 	}
 	l->height = y;
 	free(ts);
-	return 0;
+	return l->rows ? 0 : -ENOMEM;
 }
 
 double ladder_y(const struct ladder *l, double t)

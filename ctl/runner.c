@@ -415,9 +415,11 @@ static int file_report(const struct runner *rn, size_t file, FILE *csv)
 		for (size_t i = 0; i < rn->jobs[j].nruns; i++)
 			runs[n++] = &rn->jobs[j].runs[i];
 	}
-	if (n == 0 || sweep_report_build(&rep, runs, n) < 0) {
-		free(runs);
-		return n == 0 ? 0 : 2;
+	if (n == 0)
+		goto out;
+	if (sweep_report_build(&rep, runs, n) < 0) {
+		status = 2;
+		goto out;
 	}
 	if (n > 1 && !cmd->json)
 		sweep_table_print(stdout, &rep, cmd->repeat);
@@ -426,6 +428,7 @@ static int file_report(const struct runner *rn, size_t file, FILE *csv)
 	if (cmd->plot && sweep_plot_write(cmd->plot, &rep) < 0)
 		status = 2;
 	sweep_report_free(&rep);
+out:
 	free(runs);
 	return status;
 }
