@@ -70,6 +70,10 @@ ctl run "$TMP"/many/*.yaml --quiet --junit "$TMP/many.xml" >"$TMP/many.out" 2>&1
 rc=$?
 connected=$(($(grep -c 'client connected' "$DLOG") - connected_before))
 grep -vE '^\[[0-9]+\] PASS ' "$TMP/many.out" | head -20 | diag
+# a run that failed: its whole record, so that the failure can be read
+for id in $(sed -nE 's/^\[([0-9]+)\] FAIL .*/\1/p' "$TMP/many.out" | head -3); do
+	ctl show "$id" --json 2>&1 | diag
+done
 check "1000 files: exit 0 (was $rc)" [ $rc = 0 ]
 check "... 1000 PASS lines" [ "$(grep -cE '^\[[0-9]+\] PASS ' "$TMP/many.out")" = 1000 ]
 check "... over one connection (the daemon saw $connected)" [ "$connected" = 1 ]
