@@ -250,7 +250,7 @@ $(B)/fuzz/fuzz_%: $(B)/fuzz/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBA)
 #                   (tests/run-all kind vm), skipped where qemu is missing
 #   make bench-vm   bench/delayline in the VM: netem's delay error beside the
 #                   queue engine's, on the same emulated machine
-# The environment's VM_TIMEOUT (seconds, default 840) bounds the VM and
+# The environment's VM_TIMEOUT (seconds, default 1500) bounds the VM and
 # VM_MEMORY (default 3G) sizes it.
 .PHONY: check-vm bench-vm
 check-vm: all $(INTEG_BIN)
