@@ -27,11 +27,23 @@
  * so the first round that finds a port not ready asks for it by name, then
  * looks again.
  *
+ * The link watcher sets the operstate and swaps the qdisc before it sends
+ * its change notice, and IPv6 learns of the link from that notice: only
+ * then does it mark the interface ready (IF_READY) and finish its
+ * addresses (in a work item of its own, later still: each address joins
+ * its solicited-node multicast group, then stops being tentative; with no
+ * duplicate address detection too). Until then a neighbour solicitation
+ * for the address goes unheard: measured on a loaded machine, a client's
+ * first solicitation went out in that window and got no answer, or an
+ * answer it did not take, and its SYN left only with the next
+ * solicitation, a second later.
+ *
  * So a cable carries packets when, in its network's switch, its port "p<N>"
  * is an operationally up, forwarding bridge port (the bridge enables a port
  * only on the link watcher's change notice, which comes after the qdisc
  * swap), and in the host its "eth<K>" is operationally up with a real
- * qdisc. Every plugged cable of the hosts waited for is checked. Each
+ * qdisc and, where it has an IPv6 address, IPv6 ready on it and none of
+ * the host's IPv6 addresses tentative any more. Every plugged cable of the hosts waited for is checked. Each
  * switch's ports are read with one AF_BRIDGE dump per round (the dump that
  * carries the port state), each host interface with one RTM_GETLINK; rounds
  * repeat with a short, growing pause until all are ready or the deadline
@@ -42,6 +54,7 @@
 
 #include <errno.h>
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +64,8 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/inet6.h>
+#include <netlink/route/addr.h>
 
 #define PAUSE_FIRST_NS 20000L    /* 20 us, doubling ... */
 #define PAUSE_MAX_NS   1000000L  /* ... up to 1 ms */
@@ -72,8 +87,22 @@ static bool qdisc_active(struct rtnl_link *link)
 	return q && strcmp(q, "noop") != 0;
 }
 
-/* A host's interface IFNAME up and running, read through SK (in the host). */
-static int host_if_ready(struct nl_sock *sk, const char *ifname)
+/* IPv6 has taken the link's coming up into account: the kernel's IF_READY
+ * flag of the interface's IPv6 state (include/net/if_inet6.h; not in the
+ * uapi headers), reported in IFLA_INET6_FLAGS. */
+#define INET6_IF_READY 0x80000000u
+
+static bool inet6_ready(struct rtnl_link *link)
+{
+	uint32_t flags = 0;
+
+	return rtnl_link_inet6_get_flags(link, &flags) == 0 && (flags & INET6_IF_READY);
+}
+
+/* A host's interface IFNAME up and running, read through SK (in the host);
+ * WITH_IPV6: it has an IPv6 address, which is usable only once IPv6 is
+ * ready on it (see the top). */
+static int host_if_ready(struct nl_sock *sk, const char *ifname, bool with_ipv6)
 {
 	struct rtnl_link *link = NULL;
 	int err;
@@ -81,7 +110,8 @@ static int host_if_ready(struct nl_sock *sk, const char *ifname)
 	err = rtnl_link_get_kernel(sk, 0, ifname, &link);
 	if (err < 0)
 		return nlerr_to_errno(err);
-	err = rtnl_link_get_operstate(link) == IF_OPER_UP && qdisc_active(link);
+	err = rtnl_link_get_operstate(link) == IF_OPER_UP && qdisc_active(link) &&
+	      (!with_ipv6 || inet6_ready(link));
 	rtnl_link_put(link);
 	return err;
 }
@@ -172,20 +202,48 @@ struct host_wait {
 	const struct topo_host *h;
 };
 
+/* 1 when no IPv6 address of the host (read through SK) is still tentative,
+ * 0 when one is, or negative errno. The kernel joins an address's
+ * solicited-node group, without which the host does not hear neighbour
+ * solicitations for it, before it clears IFA_F_TENTATIVE, also for an
+ * address added without duplicate address detection (see the top). */
+static int host_addrs_settled(struct nl_sock *sk)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *obj;
+	int settled = 1, err;
+
+	err = rtnl_addr_alloc_cache(sk, &cache);
+	if (err < 0)
+		return nlerr_to_errno(err);
+	for (obj = nl_cache_get_first(cache); obj && settled; obj = nl_cache_get_next(obj)) {
+		struct rtnl_addr *addr = (struct rtnl_addr *)obj;
+
+		if (rtnl_addr_get_family(addr) == AF_INET6 &&
+		    (rtnl_addr_get_flags(addr) & IFA_F_TENTATIVE))
+			settled = 0;
+	}
+	nl_cache_free(cache);
+	return settled;
+}
+
 static int host_check(void *arg)
 {
 	struct host_wait *w = arg;
+	bool with_ipv6 = false;
 
 	for (size_t k = 0; k < w->h->nifaces; k++) {
 		int rc;
 
 		if (!w->h->ifaces[k].plugged)
 			continue;
-		rc = host_if_ready(w->sk, w->h->ifaces[k].ifname);
+		with_ipv6 |= w->h->ifaces[k].addr6[0] != '\0';
+		rc = host_if_ready(w->sk, w->h->ifaces[k].ifname,
+				   w->h->ifaces[k].addr6[0] != '\0');
 		if (rc <= 0)
 			return rc;
 	}
-	return 1;
+	return with_ipv6 ? host_addrs_settled(w->sk) : 1;
 }
 
 /* Whether host I's cables are to be waited for: WHICH is the host, or
