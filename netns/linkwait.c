@@ -43,8 +43,9 @@
  * only on the link watcher's change notice, which comes after the qdisc
  * swap), and in the host its "eth<K>" is operationally up with a real
  * qdisc and, where it has an IPv6 address, IPv6 ready on it and none of
- * the host's IPv6 addresses tentative any more. Every plugged cable of the hosts waited for is checked. Each
- * switch's ports are read with one AF_BRIDGE dump per round (the dump that
+ * its IPv6 addresses tentative any more (an unplugged interface's stay
+ * tentative until it has a carrier again). Every plugged cable of the
+ * hosts waited for is checked. Each switch's ports are read with one AF_BRIDGE dump per round (the dump that
  * carries the port state), each host interface with one RTM_GETLINK; rounds
  * repeat with a short, growing pause until all are ready or the deadline
  * passes (-ETIMEDOUT).
@@ -102,7 +103,8 @@ static bool inet6_ready(struct rtnl_link *link)
 /* A host's interface IFNAME up and running, read through SK (in the host);
  * WITH_IPV6: it has an IPv6 address, which is usable only once IPv6 is
  * ready on it (see the top). */
-static int host_if_ready(struct nl_sock *sk, const char *ifname, bool with_ipv6)
+static int host_if_ready(struct nl_sock *sk, const char *ifname, bool with_ipv6,
+			 int *ifindex)
 {
 	struct rtnl_link *link = NULL;
 	int err;
@@ -110,6 +112,7 @@ static int host_if_ready(struct nl_sock *sk, const char *ifname, bool with_ipv6)
 	err = rtnl_link_get_kernel(sk, 0, ifname, &link);
 	if (err < 0)
 		return nlerr_to_errno(err);
+	*ifindex = rtnl_link_get_ifindex(link);
 	err = rtnl_link_get_operstate(link) == IF_OPER_UP && qdisc_active(link) &&
 	      (!with_ipv6 || inet6_ready(link));
 	rtnl_link_put(link);
@@ -202,12 +205,21 @@ struct host_wait {
 	const struct topo_host *h;
 };
 
-/* 1 when no IPv6 address of the host (read through SK) is still tentative,
- * 0 when one is, or negative errno. The kernel joins an address's
- * solicited-node group, without which the host does not hear neighbour
- * solicitations for it, before it clears IFA_F_TENTATIVE, also for an
- * address added without duplicate address detection (see the top). */
-static int host_addrs_settled(struct nl_sock *sk)
+static bool index_in(int ifindex, const int *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == ifindex)
+			return true;
+	return false;
+}
+
+/* 1 when no IPv6 address of the host's interfaces IFINDEXES (N of them),
+ * read through SK, is still tentative, 0 when one is, or negative errno.
+ * The kernel joins an address's solicited-node group, without which the
+ * host does not hear neighbour solicitations for it, before it clears
+ * IFA_F_TENTATIVE, also for an address added without duplicate address
+ * detection (see the top). */
+static int host_addrs_settled(struct nl_sock *sk, const int *ifindexes, size_t n)
 {
 	struct nl_cache *cache = NULL;
 	struct nl_object *obj;
@@ -220,7 +232,8 @@ static int host_addrs_settled(struct nl_sock *sk)
 		struct rtnl_addr *addr = (struct rtnl_addr *)obj;
 
 		if (rtnl_addr_get_family(addr) == AF_INET6 &&
-		    (rtnl_addr_get_flags(addr) & IFA_F_TENTATIVE))
+		    (rtnl_addr_get_flags(addr) & IFA_F_TENTATIVE) &&
+		    index_in(rtnl_addr_get_ifindex(addr), ifindexes, n))
 			settled = 0;
 	}
 	nl_cache_free(cache);
@@ -230,20 +243,22 @@ static int host_addrs_settled(struct nl_sock *sk)
 static int host_check(void *arg)
 {
 	struct host_wait *w = arg;
-	bool with_ipv6 = false;
+	int v6_ifindexes[NETNS_MAX_IFACES];
+	size_t nv6 = 0;
 
 	for (size_t k = 0; k < w->h->nifaces; k++) {
-		int rc;
+		bool with_ipv6 = w->h->ifaces[k].addr6[0] != '\0';
+		int rc, ifindex = 0;
 
 		if (!w->h->ifaces[k].plugged)
 			continue;
-		with_ipv6 |= w->h->ifaces[k].addr6[0] != '\0';
-		rc = host_if_ready(w->sk, w->h->ifaces[k].ifname,
-				   w->h->ifaces[k].addr6[0] != '\0');
+		rc = host_if_ready(w->sk, w->h->ifaces[k].ifname, with_ipv6, &ifindex);
 		if (rc <= 0)
 			return rc;
+		if (with_ipv6 && nv6 < NETNS_MAX_IFACES)
+			v6_ifindexes[nv6++] = ifindex;
 	}
-	return with_ipv6 ? host_addrs_settled(w->sk) : 1;
+	return nv6 ? host_addrs_settled(w->sk, v6_ifindexes, nv6) : 1;
 }
 
 /* Whether host I's cables are to be waited for: WHICH is the host, or
