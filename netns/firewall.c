@@ -39,6 +39,7 @@ struct firewall {
 	char *script;               /* FW_SCRIPT_MAX bytes */
 	size_t len;
 	bool overflow;
+	bool forwarding;            /* a router: drop and reject in forward too */
 	char error[FW_ERROR_MAX];
 };
 
@@ -66,6 +67,24 @@ static void script_add(struct firewall *fw, const char *fmt, ...)
 		fw->overflow = true;
 	else
 		fw->len += (size_t)n;
+}
+
+/* A router's forward chain: a forwarded packet arrives on one interface
+ * and leaves through another, so it meets the drop and reject rules of
+ * both directions (the in rules match its iifname, the out rules its
+ * oifname). Partition and loss stay on the host's own traffic. */
+static void script_forward(struct firewall *fw)
+{
+	static const enum fw_kind forwarded[] = { FW_DROP, FW_REJECT };
+	size_t k;
+
+	script_add(fw,
+		   "add chain inet " FIREWALL_TABLE " forward { type filter hook forward priority filter; policy accept; }\n"
+		   "flush chain inet " FIREWALL_TABLE " forward\n");
+	for (k = 0; k < sizeof(forwarded) / sizeof(forwarded[0]); k++)
+		script_add(fw, "add rule inet " FIREWALL_TABLE " forward jump %s_in\n"
+			       "add rule inet " FIREWALL_TABLE " forward jump %s_out\n",
+			   kind_chain[forwarded[k]], kind_chain[forwarded[k]]);
 }
 
 static void script_begin(struct firewall *fw)
@@ -96,6 +115,8 @@ static void script_begin(struct firewall *fw)
 		script_add(fw, "add rule inet " FIREWALL_TABLE " output jump %s_out\n",
 			   kind_chain[k]);
 	}
+	if (fw->forwarding)
+		script_forward(fw);
 }
 
 static const char *dir_suffix(enum link_dir one)
@@ -403,6 +424,12 @@ int firewall_clear_all(struct firewall *fw)
 }
 
 /* ---- the object ------------------------------------------------------- */
+
+void firewall_set_forwarding(struct firewall *fw, bool forwarding)
+{
+	if (fw)
+		fw->forwarding = forwarding;
+}
 
 const char *firewall_error(const struct firewall *fw)
 {

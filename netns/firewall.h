@@ -11,6 +11,11 @@
  *       both: IPv6 neighbour solicitations/advertisements accept;
  *       then jump, in this order: partition_DIR, drop_DIR, reject_DIR,
  *       loss_DIR (DIR = in for input, out for output)
+ *   chain forward (hook forward, priority filter), on a router only
+ *       (firewall_set_forwarding): jump drop_in, drop_out, reject_in,
+ *       reject_out; so drop and reject act on the packets it forwards
+ *       too, `in` on those arriving (iifname), `out` on those leaving
+ *       (oifname) through the interface, every interface without one.
  *
  * Each fault kind and direction has its own regular chain, so a rule set is
  * addressable: setting a kind again for a direction flushes that chain and
@@ -54,6 +59,7 @@
 #ifndef NETFAULT_FIREWALL_H
 #define NETFAULT_FIREWALL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "netns/impair.h"   /* enum link_dir */
@@ -75,6 +81,9 @@ struct firewall;
 /* Opens a libnftables context inside the namespace NSFD (entered by the
  * calling thread for the call only). Creates no rule yet. */
 int firewall_open(int nsfd, struct firewall **out);
+/* FORWARDING (a router): the rules written from now on give drop and
+ * reject a forward chain too (see the layout above). Default false. */
+void firewall_set_forwarding(struct firewall *fw, bool forwarding);
 /* Frees the context; the rules stay (see firewall_clear_all). Accepts NULL. */
 void firewall_close(struct firewall *fw);
 /* nftables' error text of the last failed call, or "". */

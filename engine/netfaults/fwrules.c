@@ -4,7 +4,8 @@
  * rule), and their heal.
  *
  * drop and reject go on the fault's host as written (with network:, on
- * that interface only: iifname / oifname); a later one of the
+ * that interface only: iifname / oifname), on a router also on the
+ * packets it forwards (its forward chain); a later one of the
  * same kind and direction replaces the earlier (the firewall flushes that
  * chain). A partition is a set of cuts: host A may not send to B
  * (A.cut_out[B]) and B may not receive from A (B.cut_in[A]); every cut is
@@ -49,6 +50,8 @@ static int fw_of(struct engine_run *r, size_t h, struct firewall **out)
 		ret = firewall_open(r->topo->hosts[h].nsfd, &nh->fw);
 		if (ret < 0)
 			return fw_fail(r, h, "opening its firewall", ret);
+		/* a router's drop and reject act on what it forwards too */
+		firewall_set_forwarding(nh->fw, r->topo->hosts[h].router);
 	}
 	*out = nh->fw;
 	return 0;

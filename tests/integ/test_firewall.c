@@ -15,6 +15,8 @@
  *   heal     clearing one kind keeps the others; clearing all restores
  *            everything and leaves no table
  *   replace  a second drop of the same direction replaces the first
+ *   forward  a router's drop and reject also go in its forward chain, a
+ *            non-router's do not; heal all removes it
  *   loss     nft numgen 30 % of 2000 within 5 binomial sigmas
  *   root     the machine's root namespace is unchanged (nf_root_snapshot)
  */
@@ -343,6 +345,38 @@ START_TEST(test_heal)
 }
 END_TEST
 
+/* A host that does not forward gets no forward chain (its rules as they
+ * always were); a router's drop and reject go in its forward chain too,
+ * and heal all takes that away with the rest. (What the forward chain
+ * does to packets: test_routed_engine.c.) */
+START_TEST(test_forward_chain)
+{
+	struct firewall *fw;
+	char *rules;
+
+	NF_REQUIRE_ROOT();
+	net_up(2);
+	fw = fw_of(1);
+	fw_ok(fw, firewall_drop(fw, LINK_OUT, IPPROTO_TCP, SERVICE_PORT), "drop");
+	rules = ns_ruleset(1);
+	ck_assert_msg(strstr(rules, "dport 5000 drop") && !strstr(rules, "hook forward"),
+		      "rules:\n%s", rules);
+	free(rules);
+	firewall_set_forwarding(fw, true);
+	fw_ok(fw, firewall_reject(fw, LINK_IN, IPPROTO_TCP, 0, FW_REJECT_TCP_RESET), "reject");
+	rules = ns_ruleset(1);
+	ck_assert_msg(strstr(rules, "hook forward") && strstr(rules, "jump drop_out") &&
+		      strstr(rules, "jump reject_in") && strstr(rules, "dport 5000 drop"),
+		      "rules:\n%s", rules);
+	free(rules);
+	fw_ok(fw, firewall_clear_all(fw), "heal all");
+	rules = ns_ruleset(1);
+	ck_assert_msg(!strstr(rules, "netfault"), "table left:\n%s", rules);
+	free(rules);
+	firewall_close(fw);
+}
+END_TEST
+
 START_TEST(test_replace)
 {
 	struct firewall *fw;
@@ -461,6 +495,7 @@ static Suite *firewall_suite(void)
 	tcase_add_test(tc, test_drop_out_is_one_way);
 	tcase_add_test(tc, test_heal);
 	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_forward_chain);
 	tcase_add_test(tc, test_loss);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_root_unchanged);

@@ -9,6 +9,10 @@
  * router-loss-one-network.yaml) act on the traffic that crosses that
  * interface only, with each impairment engine the kernel has; without
  * network:, on every interface (router-delay-every-interface.yaml).
+ * drop and reject on a router act on what it forwards too
+ * (router-drop-forwarded.yaml: the client times out, the server sees
+ * nothing; router-reject-forwarded.yaml: r1's ICMP error names "from":
+ * "r1", and after the heal a connect goes through).
  * The routed example scenarios (router-dead-host, pmtu-*) run with every
  * other example in test_engine.c.
  */
@@ -162,6 +166,44 @@ START_TEST(test_router_loss_one_network)
 }
 END_TEST
 
+/* drop on a router acts on what it forwards: out through its wan
+ * interface, the client's send never reaches the server (the
+ * scenario's expectations: client timeout, server nothing). */
+START_TEST(test_router_drop_forwarded)
+{
+	struct run_log log = { 0 };
+	json_t *result;
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/router-drop-forwarded.yaml", &log);
+	check_passed(result, "router-drop-forwarded.yaml");
+	ck_assert_str_eq(nf_json_str(app_result(result, "client"), "verdict"), "timeout");
+	ck_assert_str_eq(nf_json_str(app_result(result, "server"), "verdict"), "nothing");
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
+/* reject on a router acts on what it forwards: the client's connect is
+ * refused by r1's ICMP error, named "from": "r1"; after r1's heal a
+ * connect goes through (the forward rule went with the heal). */
+START_TEST(test_router_reject_forwarded)
+{
+	struct run_log log = { 0 };
+	json_t *result, *client;
+
+	NF_REQUIRE_ROOT();
+	result = run_file("tests/data/router-reject-forwarded.yaml", &log);
+	check_passed(result, "router-reject-forwarded.yaml");
+	client = app_result(result, "client");
+	ck_assert_str_eq(nf_json_str(client, "verdict"), "unreachable");
+	ck_assert_str_eq(nf_json_str(client, "from"), "r1");
+	ck_assert_str_eq(nf_json_str(app_result(result, "later"), "verdict"), "nothing");
+	json_decref(result);
+	log_free(&log);
+}
+END_TEST
+
 static Suite *routed_engine_suite(void)
 {
 	Suite *s = suite_create("routed_engine");
@@ -172,6 +214,8 @@ static Suite *routed_engine_suite(void)
 	tcase_add_test(tc, test_router_drop_one_network);
 	tcase_add_test(tc, test_router_delay_one_network);
 	tcase_add_test(tc, test_router_loss_one_network);
+	tcase_add_test(tc, test_router_drop_forwarded);
+	tcase_add_test(tc, test_router_reject_forwarded);
 	suite_add_tcase(s, tc);
 	return s;
 }
