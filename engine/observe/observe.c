@@ -84,6 +84,8 @@ static void capture_end(struct obs_host *oh, size_t k, bool keep)
 
 	if (!oh->cap[k])
 		return;
+	/* the last packets go to the file first, so "written" counts them */
+	rc = capture_finish(oh->cap[k]);
 	if (cs && capture_get_stats(oh->cap[k], &st) == 0) {
 		cs->packets = st.packets;
 		cs->written = st.written;
@@ -92,11 +94,12 @@ static void capture_end(struct obs_host *oh, size_t k, bool keep)
 		if (st.file_error)
 			cs->error = st.file_error;
 	}
-	rc = keep ? capture_finish(oh->cap[k]) : capture_close(oh->cap[k]);
 	if (rc < 0 && cs && !cs->error)
 		cs->error = rc;
-	if (!keep)
+	if (!keep) {
+		capture_close(oh->cap[k]);
 		oh->cap[k] = NULL;
+	}
 }
 
 /* Ends the host's handles; their last packets are read first. KEEP:
