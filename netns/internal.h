@@ -22,6 +22,17 @@ int netns_create_here(const char *name);
  * dotted and must start with "net." (-EPERM otherwise). */
 int sysctl_write_here(const char *key, const char *value);
 
+/* Runs an nftables SCRIPT in the current namespace as one transaction;
+ * nftables' error text into ERR. -EPERM, -EOPNOTSUPP (an expression the
+ * kernel lacks) or -EINVAL. */
+int nft_script_run_here(const char *script, char *err, size_t errlen);
+
+/* The switch's filtering (switch_filter.c), in its namespace, for a
+ * network of NHOSTS hosts: IPv6 multicast listener reports dropped where
+ * NHOSTS > SWITCH_FILTER_MIN_HOSTS; bridged packets kept out of iptables. */
+#define SWITCH_FILTER_MIN_HOSTS 8
+int switch_filter_here(size_t nhosts, char *err, size_t errlen);
+
 /* Bridge NAME, created up with MTU; returns its ifindex. */
 int link_bridge_add_up(struct nl_sock *sk, const char *name, int mtu);
 /* A host's cable in one request: veth PORT in the switch (bridge port of

@@ -18,14 +18,13 @@
  */
 #include "netns/middlebox.h"
 #include "netns/netns.h"
+#include "netns/internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <nftables/libnftables.h>
 
 #define MB_SCRIPT_MAX 4096
 
@@ -139,40 +138,6 @@ static void script_build(struct script *s, const struct middlebox_conf *conf)
 	}
 }
 
-struct nft_job {
-	const char *script;
-	char *err;
-	size_t errlen;
-};
-
-/* Runs the script where the thread is; nftables' error text into ERR. */
-static int script_run_here(void *arg)
-{
-	struct nft_job *job = arg;
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	const char *text;
-	int rc;
-
-	if (!nft)
-		return -ENOMEM;
-	if (nft_ctx_buffer_output(nft) || nft_ctx_buffer_error(nft)) {
-		nft_ctx_free(nft);
-		return -ENOMEM;
-	}
-	rc = nft_run_cmd_from_buffer(nft, job->script);
-	if (rc != 0) {
-		text = nft_ctx_get_error_buffer(nft);
-		step_failed(job->err, job->errlen, "nftables: %s", text ? text : "");
-		rc = -EINVAL;
-		if (text && strstr(text, strerror(EPERM)))
-			rc = -EPERM;
-		else if (text && strstr(text, strerror(ENOENT)))
-			rc = -EOPNOTSUPP;   /* an expression this kernel lacks */
-	}
-	nft_ctx_free(nft);
-	return rc;
-}
-
 static int sysctls_write(int nsfd, const struct middlebox_conf *conf, char *err,
 			 size_t errlen)
 {
@@ -212,11 +177,25 @@ static int args_check(int nsfd, const struct middlebox_conf *conf, char *err, si
 	return rc;
 }
 
+struct nft_job {
+	const char *script;
+	char *err;
+	size_t errlen;
+};
+
+/* netns_call_in's function: the script where the thread is. */
+static int nft_job_run_here(void *arg)
+{
+	struct nft_job *job = arg;
+
+	return nft_script_run_here(job->script, job->err, job->errlen);
+}
+
 /* middlebox_rules_apply with its arguments checked. */
 static int rules_apply(int nsfd, const struct middlebox_conf *conf, char *err, size_t errlen)
 {
+	struct nft_job job;
 	struct script *s;
-	struct nft_job job = { .err = err, .errlen = errlen };
 	int rc;
 
 	s = calloc(1, sizeof(*s));
@@ -228,7 +207,9 @@ static int rules_apply(int nsfd, const struct middlebox_conf *conf, char *err, s
 		return -E2BIG;
 	}
 	job.script = s->text;
-	rc = netns_call_in(nsfd, script_run_here, &job);
+	job.err = err;
+	job.errlen = errlen;
+	rc = netns_call_in(nsfd, nft_job_run_here, &job);
 	free(s);
 	if (rc < 0)
 		return rc;

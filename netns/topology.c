@@ -11,7 +11,9 @@
  * The build returns once every cable carries packets (linkwait.c).
  *
  * The switch is silent: IPv6 is off for its links, br0 has no address and
- * no STP, so a host's capture shows only what the hosts send.
+ * no STP, so a host's capture shows only what the hosts send. On a large
+ * network it keeps the hosts' multicast listener reports to itself, as a
+ * snooping switch would (switch_filter.c).
  */
 #include "netns/netns.h"
 #include "netns/internal.h"
@@ -311,6 +313,18 @@ fail:
 
 /* Network N's switch namespace, its rtnetlink socket and br0 (up, with
  * the network's MTU). Leaves the calling thread in the switch. */
+/* How many hosts have a cable into network K. */
+static size_t network_hosts(const struct topology *t, size_t k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nhosts; i++)
+		for (size_t j = 0; j < t->hosts[i].nifaces; j++)
+			if (t->hosts[i].ifaces[j].network == k)
+				n++;
+	return n;
+}
+
 static int switch_boot(struct topology *t, size_t k, char *err, size_t errlen)
 {
 	struct topo_network *n = &t->nets[k];
@@ -330,6 +344,9 @@ static int switch_boot(struct topology *t, size_t k, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	rc = switch_filter_here(network_hosts(t, k), err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = nlroute_open(-1, &n->sk);
 	if (rc < 0) {
 		topo_step_failed(err, errlen, "switch: open rtnetlink");

@@ -66,13 +66,13 @@ static void strip_prefix(char *dst, size_t len, const char *cidr)
 
 struct topology *nettest_up(size_t nhosts, char *err, size_t errlen)
 {
-	struct topo_host_spec specs[8];
-	char names[8][8];
+	struct topo_host_spec specs[NETTEST_MAX_HOSTS];
+	char names[NETTEST_MAX_HOSTS][8];
 	size_t i;
 	int rc;
 
-	if (nhosts == 0 || nhosts > 8) {
-		snprintf(err, errlen, "nettest_up: 1..8 hosts");
+	if (nhosts == 0 || nhosts > NETTEST_MAX_HOSTS) {
+		snprintf(err, errlen, "nettest_up: 1..%d hosts", NETTEST_MAX_HOSTS);
 		return NULL;
 	}
 	if (!net.atexit_set) {

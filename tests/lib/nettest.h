@@ -27,7 +27,9 @@
 
 #include "netns/netns.h"
 
-/* Builds NHOSTS hosts; returns the topology (owned here) or NULL with a
+#define NETTEST_MAX_HOSTS 16
+
+/* Builds NHOSTS (1..NETTEST_MAX_HOSTS) hosts; returns the topology (owned here) or NULL with a
  * message in ERR. */
 struct topology *nettest_up(size_t nhosts, char *err, size_t errlen);
 /* Tears the topology down now (idempotent; also at exit). */
