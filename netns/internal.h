@@ -53,8 +53,12 @@ int addr_add_index(struct nl_sock *sk, int ifindex, const char *cidr);
  * that a run's apps do not keep its lease alive (lease.c). */
 void run_leases_close_inherited(void);
 
-/* topology_host.c, for topology.c */
-int topo_host_boot(struct topology *t, size_t i, char *err, size_t errlen);
+/* topology_host.c, for topology.c: boots host I in a new namespace the
+ * calling thread moves into. SW_SOCKS: the rtnetlink socket of each
+ * network's switch to plug its cables with (one per thread), or NULL for
+ * the networks' own. */
+int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks,
+		   char *err, size_t errlen);
 /* routes.c: decides every host's routes (fewest router hops) from the
  * interfaces and SPECS' gateways, once, at alloc. */
 int topo_routes_compute(struct topology *t, const struct topo_host_spec *specs,

@@ -22,6 +22,7 @@
 #include "common/parallel.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@
 #include <unistd.h>
 
 #define TOPO_REMOVE_THREADS 16   /* namespaces removed at once */
+#define TOPO_BOOT_THREADS 4      /* at most, hosts booted at once */
+#define TOPO_BOOT_HOSTS_PER_THREAD 32  /* at least, for each thread */
 
 /* Set in the switch before br0 exists, so that it sends nothing of its
  * own: no IPv6 on its links (no router solicitations, no DAD probes), and
@@ -370,13 +373,94 @@ struct build {
 	struct topology *t;
 	char *err;
 	size_t errlen;
+	pthread_mutex_t lock;
+	size_t next_host;          /* the next host a thread boots */
+	int rc;                    /* the first failure, its text in err */
 };
 
-/* Every switch, then every host: the thread moves from each new namespace
- * into the next. */
+/* One booting thread's own switch sockets (libnl sockets are not shared
+ * between threads) and error text. */
+struct booter {
+	struct build *b;
+	struct nl_sock *sw_socks[NETNS_MAX_NETWORKS];
+	char err[256];
+};
+
+/* The first failure is the one reported. */
+static void boot_failed(struct build *b, int rc, const char *err)
+{
+	pthread_mutex_lock(&b->lock);
+	if (b->rc == 0) {
+		b->rc = rc;
+		topo_step_failed(b->err, b->errlen, "%s", err);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Boots hosts until none is left or a thread failed: the thread moves from
+ * each new namespace into the next. */
+static int boot_hosts_here(void *arg)
+{
+	struct booter *w = arg;
+	struct build *b = w->b;
+
+	for (;;) {
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&b->lock);
+		i = b->rc == 0 && b->next_host < b->t->nhosts ? b->next_host++ : SIZE_MAX;
+		pthread_mutex_unlock(&b->lock);
+		if (i == SIZE_MAX)
+			return 0;
+		rc = topo_host_boot(b->t, i, w->sw_socks, w->err, sizeof(w->err));
+		if (rc < 0) {
+			boot_failed(b, rc, w->err);
+			return rc;
+		}
+	}
+}
+
+/* parallel_for's function: one booting thread, with sockets of its own. */
+static void booter_run(size_t index, void *arg)
+{
+	struct booter w = { .b = arg };
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < w.b->t->nnets && rc == 0; k++)
+		rc = nlroute_open(w.b->t->nets[k].fd, &w.sw_socks[k]);
+	if (rc < 0)
+		boot_failed(w.b, rc, "open rtnetlink in a switch");
+	else if (netns_call_in(-1, boot_hosts_here, &w) < 0 && !w.err[0])
+		boot_failed(w.b, -EIO, "leave or come back to the builder's namespace");
+	for (k = 0; k < w.b->t->nnets; k++)
+		nlroute_close(w.sw_socks[k]);
+}
+
+/* How many threads boot the hosts: each host's boot is mostly kernel work
+ * under locks of its own (a namespace's creation, its /run/netns entry,
+ * its /proc/sys lookups) besides the RTNL, so they overlap on a machine's
+ * cores; a small topology is booted by the calling thread alone. */
+static unsigned boot_threads(size_t nhosts)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = nhosts / TOPO_BOOT_HOSTS_PER_THREAD;
+
+	if (cpus < 1)
+		cpus = 1;
+	if (n > (size_t)cpus)
+		n = (size_t)cpus;
+	if (n > TOPO_BOOT_THREADS)
+		n = TOPO_BOOT_THREADS;
+	return n ? (unsigned)n : 1;
+}
+
+/* Every switch, then every host. */
 static int build_here(void *arg)
 {
 	struct build *b = arg;
+	unsigned threads = boot_threads(b->t->nhosts);
 	size_t i;
 	int rc;
 
@@ -385,12 +469,16 @@ static int build_here(void *arg)
 		if (rc < 0)
 			return rc;
 	}
-	for (i = 0; i < b->t->nhosts; i++) {
-		rc = topo_host_boot(b->t, i, b->err, b->errlen);
-		if (rc < 0)
-			return rc;
+	if (threads == 1) {
+		for (i = 0; i < b->t->nhosts; i++) {
+			rc = topo_host_boot(b->t, i, NULL, b->err, b->errlen);
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
 	}
-	return 0;
+	parallel_for(threads, threads, booter_run, b);
+	return b->rc;
 }
 
 int topology_build_networks(struct topology **out, unsigned run_id,
@@ -398,7 +486,7 @@ int topology_build_networks(struct topology **out, unsigned run_id,
 			    const struct topo_host_spec *hosts, size_t nhosts,
 			    char *err, size_t errlen)
 {
-	struct build b = { NULL, err, errlen };
+	struct build b = { .err = err, .errlen = errlen, .lock = PTHREAD_MUTEX_INITIALIZER };
 	int rc;
 
 	*out = NULL;

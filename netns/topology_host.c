@@ -116,7 +116,8 @@ static int host_configure_here(struct topology *t, size_t i, struct nl_sock *sk,
 	return sysctls_write_here(h->sysctls, h->nsysctls, h->name, err, errlen);
 }
 
-int topo_host_boot(struct topology *t, size_t i, char *err, size_t errlen)
+int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks,
+		   char *err, size_t errlen)
 {
 	struct topo_host *h = &t->hosts[i];
 	struct nl_sock *sk = NULL;
@@ -146,14 +147,16 @@ int topo_host_boot(struct topology *t, size_t i, char *err, size_t errlen)
 		struct topo_iface *f = &h->ifaces[k];
 		struct topo_network *n = &t->nets[f->network];
 
-		rc = link_veth_port_add(n->sk, f->port, n->br_index, f->plugged,
+		struct nl_sock *sw_sk = sw_socks ? sw_socks[f->network] : n->sk;
+
+		rc = link_veth_port_add(sw_sk, f->port, n->br_index, f->plugged,
 					f->ifname, h->nsfd, f->mac, n->mtu);
 		if (rc < 0) {
 			topo_step_failed(err, errlen, "host %s: add veth %s/%s in %s",
 					 h->name, f->port, f->ifname, n->ns_name);
 			goto out;
 		}
-		rc = link_set_alias(n->sk, f->port, h->name);
+		rc = link_set_alias(sw_sk, f->port, h->name);
 		if (rc < 0) {
 			topo_step_failed(err, errlen, "host %s: set alias of %s", h->name, f->port);
 			goto out;
@@ -263,7 +266,7 @@ static int boot_here(void *arg)
 {
 	struct boot *b = arg;
 
-	return topo_host_boot(b->t, b->host, NULL, 0);
+	return topo_host_boot(b->t, b->host, NULL, NULL, 0);
 }
 
 int topology_host_poweron(struct topology *t, size_t host)

@@ -217,6 +217,33 @@ START_TEST(test_build_errors)
 }
 END_TEST
 
+/* A big topology's hosts boot on several threads: one host failing fails
+ * the build with that host's reason, and every namespace the other threads
+ * made is removed. */
+START_TEST(test_build_error_among_many)
+{
+	enum { N = 100, BAD = 77 };
+	struct topo_host_spec specs[N];
+	char names[N][8], taken[32], err[128] = "";
+	struct topology *t = NULL;
+
+	NF_REQUIRE_ROOT();
+	memset(specs, 0, sizeof(specs));
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "h%d", i + 1);
+		specs[i].name = names[i];
+	}
+	netns_host_name(taken, sizeof(taken), lease.run_id, names[BAD - 1]);
+	ck_assert_int_eq(netns_create(taken), 0);
+	ck_assert_int_eq(topology_build(&t, lease.run_id, specs, N, err, sizeof(err)), -EEXIST);
+	ck_assert_ptr_null(t);
+	ck_assert_msg(strstr(err, "host h77: create namespace"), "err: %s", err);
+	ck_assert_int_eq(nf_run_namespaces(lease.run_id, NULL, 0), 1);
+	ck_assert(ns_file_exists(taken));
+	ck_assert_int_eq(netns_delete(taken), 0);
+}
+END_TEST
+
 START_TEST(test_poweroff_poweron)
 {
 	static const struct topo_sysctl tuned[] = { { "net.ipv4.tcp_keepalive_time", "33" } };
@@ -349,6 +376,7 @@ static Suite *topology_suite(void)
 	tcase_add_test(tc, test_unplug_plug);
 	tcase_add_test(tc, test_sysctls_per_host);
 	tcase_add_test(tc, test_build_errors);
+	tcase_add_test(tc, test_build_error_among_many);
 	tcase_add_test(tc, test_poweroff_poweron);
 	tcase_add_test(tc, test_poweroff_while_unplugged);
 	tcase_add_test(tc, test_teardown_leaves_nothing);
