@@ -5,7 +5,8 @@
  * A named namespace is a file /run/netns/NAME with the namespace bind-mounted
  * on it; the mount keeps the namespace alive without any process in it.
  * /run/netns itself is a shared mount so that removing a namespace reaches
- * every mount namespace (those of `ip netns exec` children included).
+ * every mount namespace (those of `ip netns exec` children included), and
+ * a tmpfs where it would otherwise be on disk (run_dir_tmpfs).
  *
  * Creation unshares in the calling thread and switches back, with no fork:
  * the unshare itself (about 0.5 ms) is then nearly all a creation costs.
@@ -27,6 +28,8 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #define THREAD_NET_NS "/proc/thread-self/ns/net"
@@ -45,9 +48,47 @@ static int ns_path(char *buf, size_t len, const char *name)
 	return 0;
 }
 
+/* Whether /run/netns has no entry at all (nothing a tmpfs would hide). */
+static bool run_dir_empty(void)
+{
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!dir)
+		return false;
+	while (empty && (e = readdir(dir)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(dir);
+	return empty;
+}
+
 /*
- * Makes /run/netns exist and be a shared mount point, under an flock of the
- * directory so that two creators never stack two bind mounts on it.
+ * Where /run/netns is not on a tmpfs (a /run on disk, as in some container
+ * and VM images) and holds nothing, mounts one there: each namespace's
+ * entry is then a memory inode, not a disk inode allocation, which on ext4
+ * costs more than the namespace itself once many have come and gone.
+ * Checked by path, so a creator that waited for the flock of the directory
+ * underneath sees the tmpfs and mounts no second one.
+ */
+static int run_dir_tmpfs(void)
+{
+	struct statfs st;
+
+	if (statfs(NETNS_RUN_DIR, &st) < 0)
+		return -errno;
+	if (st.f_type == TMPFS_MAGIC || !run_dir_empty())
+		return 0;
+	if (mount("tmpfs", NETNS_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755") < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Makes /run/netns exist and be a shared mount point (a tmpfs where
+ * run_dir_tmpfs mounts one), under an flock of the directory so that two
+ * creators never stack two mounts on it.
  */
 static int run_dir_prepare(void)
 {
@@ -63,6 +104,9 @@ static int run_dir_prepare(void)
 		err = -errno;
 		goto out;
 	}
+	err = run_dir_tmpfs();
+	if (err < 0)
+		goto out;
 	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
 		/* EINVAL: not a mount point yet; make it one, once */
 		if (errno != EINVAL || bound) {

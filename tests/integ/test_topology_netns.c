@@ -12,6 +12,12 @@
 #include "tests/lib/topotest.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -70,6 +76,81 @@ START_TEST(test_named_namespaces)
 	ck_assert_int_eq(netns_open(name), -ENOENT);
 	ck_assert_int_eq(netns_create("a/b"), -EINVAL);
 	ck_assert_int_eq(netns_create(".."), -EINVAL);
+}
+END_TEST
+
+/* ---- where the namespace entries live ------------------------------------ */
+
+/* In a forked child with a private mount namespace: /run/netns is made
+ * DIR (a directory on disk), then a namespace is created. Exit status: 0
+ * when /run/netns ended up a tmpfs (WANT_TMPFS) or not (!WANT_TMPFS) with
+ * the namespace's entry in it and DIR's own entries still visible. */
+static int run_dir_child(const char *dir, const char *keep, bool want_tmpfs)
+{
+	char name[32], path[128];
+	struct statfs st;
+	int rc = 0;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 10;
+	if (mount(dir, NETNS_RUN_DIR, NULL, MS_BIND, NULL) < 0)
+		return 11;
+	snprintf(name, sizeof(name), NETNS_PREFIX "%u-where", lease.run_id);
+	if (netns_create(name) < 0)
+		return 12;
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	if (statfs(NETNS_RUN_DIR, &st) < 0 || (st.f_type == TMPFS_MAGIC) != want_tmpfs)
+		rc = 13;
+	else if (access(path, F_OK) < 0)
+		rc = 14;
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, keep ? keep : "");
+	if (!rc && keep && access(path, F_OK) < 0)
+		rc = 15;
+	if (netns_delete(name) < 0 && !rc)
+		rc = 16;
+	return rc;
+}
+
+static int run_dir_case(const char *dir, const char *keep, bool want_tmpfs)
+{
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(run_dir_child(dir, keep, want_tmpfs));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* An empty /run/netns on disk gets a tmpfs; one with entries of others
+ * keeps its file system, and they stay visible. */
+START_TEST(test_run_dir_on_disk)
+{
+	char dir[] = "build/test-rundir-XXXXXX", file[64];
+	struct statfs st;
+	int fd, rc_empty, rc_taken = -1;
+
+	NF_REQUIRE_ROOT();
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(statfs(dir, &st), 0);
+	if (st.f_type == TMPFS_MAGIC) {
+		rmdir(dir);
+		NF_SKIP("the build directory is on a tmpfs: no file system on disk to try");
+	}
+	rc_empty = run_dir_case(dir, NULL, true);
+	snprintf(file, sizeof(file), "%s/someone-else", dir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		close(fd);
+		rc_taken = run_dir_case(dir, "someone-else", false);
+		unlink(file);
+	}
+	rmdir(dir);
+	ck_assert_msg(rc_empty == 0, "empty /run/netns on disk: step %d", rc_empty);
+	ck_assert_msg(fd >= 0, "%s: %s", file, strerror(errno));
+	ck_assert_msg(rc_taken == 0, "/run/netns on disk with an entry: step %d", rc_taken);
 }
 END_TEST
 
@@ -229,6 +310,7 @@ static Suite *topology_netns_suite(void)
 
 	tc = run_tcase("namespaces", 10);
 	tcase_add_test(tc, test_named_namespaces);
+	tcase_add_test(tc, test_run_dir_on_disk);
 	tcase_add_test(tc, test_spawn_exec_kill);
 	tcase_add_test(tc, test_kill_refuses_own_namespace);
 	suite_add_tcase(s, tc);
