@@ -48,6 +48,26 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* The namespace a /proc/PID/ns/net link names, as its inode on NSFS_DEV
+ * (every namespace is on the one nsfs): the link's text "net:[INODE]"
+ * costs less than a stat, which makes the kernel find the namespace's
+ * dentry. */
+static bool link_inode(int dirfd, const char *path, dev_t nsfs_dev, struct stat *st)
+{
+	char text[64];
+	ssize_t n = readlinkat(dirfd, path, text, sizeof(text) - 1);
+	unsigned long long ino;
+
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	if (sscanf(text, "net:[%llu]", &ino) != 1)
+		return fstatat(dirfd, path, st, 0) == 0;
+	st->st_dev = nsfs_dev;
+	st->st_ino = (ino_t)ino;
+	return true;
+}
+
 /* Sends SIG to every process but the caller in one of IDS; returns how many. */
 static int kill_pass(const struct ns_ident *ids, size_t n, int sig)
 {
@@ -70,7 +90,7 @@ static int kill_pass(const struct ns_ident *ids, size_t n, int sig)
 		if (pid == self)
 			continue;
 		snprintf(path, sizeof(path), "%d/ns/net", (int)pid);
-		if (fstatat(dirfd(proc), path, &st, 0) < 0)
+		if (!link_inode(dirfd(proc), path, ids[0].dev, &st))
 			continue; /* gone, or exited (no namespaces any more) */
 		if (ns_ident_match(ids, n, &st) && kill(pid, sig) == 0)
 			count++;
