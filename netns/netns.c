@@ -71,18 +71,15 @@ static bool run_dir_empty(void)
  * Checked by path, so a creator that waited for the flock of the directory
  * underneath sees the tmpfs and mounts no second one.
  */
-static int run_dir_tmpfs(void)
+static void run_dir_tmpfs(void)
 {
 	struct statfs st;
 
-	if (statfs(NETNS_RUN_DIR, &st) < 0)
-		return -errno;
-	if (st.f_type == TMPFS_MAGIC || !run_dir_empty())
-		return 0;
-	if (mount("tmpfs", NETNS_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=0755") < 0)
-		return -errno;
-	return 0;
+	if (statfs(NETNS_RUN_DIR, &st) < 0 || st.f_type == TMPFS_MAGIC || !run_dir_empty())
+		return;
+	/* only faster: where a tmpfs may not be mounted, the disk serves */
+	(void)mount("tmpfs", NETNS_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    "mode=0755");
 }
 
 /*
@@ -104,9 +101,7 @@ static int run_dir_prepare(void)
 		err = -errno;
 		goto out;
 	}
-	err = run_dir_tmpfs();
-	if (err < 0)
-		goto out;
+	run_dir_tmpfs();
 	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
 		/* EINVAL: not a mount point yet; make it one, once */
 		if (errno != EINVAL || bound) {
