@@ -159,56 +159,65 @@ static int eth0_index_here(void *arg)
 	return *ifindex ? 0 : -errno;
 }
 
-/* In REPORTER: joins GROUP on eth0 (the kernel reports it at once), then
- * sends one datagram to ff02::1, which every host on the network gets.
- * Returns the socket: closing it leaves the group, which reports again. */
-static int report_then_marker(const struct topo_host *reporter)
+/* In REPORTER: joins GROUP on eth0, which makes its kernel send a listener
+ * report. Returns the socket: closing it leaves the group, which reports
+ * again. */
+static int join_group(const struct topo_host *reporter, unsigned *ifindex)
 {
 	struct ipv6_mreq mreq = { 0 };
-	struct sockaddr_storage to;
-	socklen_t tolen = nettest_sockaddr(AF_INET6, "ff02::1", MARKER_PORT, &to);
 	int fd = nettest_socket(reporter->nsfd, AF_INET6, SOCK_DGRAM, NULL, 0);
-	unsigned ifindex = 0;
-	int hops = 1;
 
 	ck_assert_msg(fd >= 0, "udp socket: %s", strerror(-fd));
-	ck_assert_int_eq(netns_call_in(reporter->nsfd, eth0_index_here, &ifindex), 0);
-	((struct sockaddr_in6 *)&to)->sin6_scope_id = ifindex;
+	ck_assert_int_eq(netns_call_in(reporter->nsfd, eth0_index_here, ifindex), 0);
 	ck_assert_int_eq(inet_pton(AF_INET6, GROUP, &mreq.ipv6mr_multiaddr), 1);
-	mreq.ipv6mr_interface = ifindex;
+	mreq.ipv6mr_interface = *ifindex;
 	ck_assert_msg(setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof(mreq)) == 0,
 		      "join %s: %s", GROUP, strerror(errno));
+	return fd;
+}
+
+/* Sends one datagram from FD out of IFINDEX to ff02::1, which every host
+ * on the network gets. */
+static void send_marker(int fd, unsigned ifindex)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen = nettest_sockaddr(AF_INET6, "ff02::1", MARKER_PORT, &to);
+	int hops = 1;
+
+	((struct sockaddr_in6 *)&to)->sin6_scope_id = ifindex;
 	ck_assert_int_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)), 0);
 	ck_assert_int_eq(setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
 				    sizeof(ifindex)), 0);
 	ck_assert_msg(sendto(fd, "marker", 6, 0, (struct sockaddr *)&to, tolen) == 6,
 		      "send to ff02::1: %s", strerror(errno));
-	return fd;
 }
 
-/* Builds NHOSTS hosts; h2 joins a group and sends the marker; returns
- * what h1 saw of h2 after the marker (and DRAIN_MS more). h2's own
- * socket must see its report leave. */
-static struct seen listen_on_h1(struct topology *t)
+/* h2 of T joins a group; once its report has left h2, returns what h1 saw
+ * of h2: when EXPECT_REPORT, until the report arrives (or a deadline);
+ * otherwise until a datagram h2 sends after the report arrives, and
+ * DRAIN_MS more. */
+static struct seen listen_on_h1(struct topology *t, bool expect_report)
 {
 	struct seen at_h1 = { 0 }, at_h2 = { 0 };
-	const struct topo_host *h1, *h2;
-	int fd1, fd2, group;
+	const struct topo_host *h1 = &t->hosts[0], *h2 = &t->hosts[1];
+	int fd1 = packet_socket(h1), fd2 = packet_socket(h2), group;
+	unsigned ifindex = 0;
 	int64_t end;
 
-	h1 = &t->hosts[0];
-	h2 = &t->hosts[1];
-	fd1 = packet_socket(h1);
-	fd2 = packet_socket(h2);
-	group = report_then_marker(h2);
+	group = join_group(h2, &ifindex);
 	wait_for(fd2, h2->mac, &at_h2, has_report);
 	ck_assert_msg(at_h2.reports > 0, "h2 sent no listener report for " GROUP);
-	wait_for(fd1, h2->mac, &at_h1, has_marker);
-	ck_assert_msg(at_h1.marker, "h1 did not get h2's datagram to ff02::1");
-	end = now_ms() + DRAIN_MS;
-	while (now_ms() < end) {
-		usleep(20000);
-		drain(fd1, h2->mac, &at_h1);
+	if (expect_report) {
+		wait_for(fd1, h2->mac, &at_h1, has_report);
+	} else {
+		send_marker(group, ifindex);
+		wait_for(fd1, h2->mac, &at_h1, has_marker);
+		ck_assert_msg(at_h1.marker, "h1 did not get h2's datagram to ff02::1");
+		end = now_ms() + DRAIN_MS;
+		while (now_ms() < end) {
+			usleep(20000);
+			drain(fd1, h2->mac, &at_h1);
+		}
 	}
 	close(group);
 	close(fd1);
@@ -234,7 +243,7 @@ START_TEST(test_big_network_keeps_reports)
 
 	NF_REQUIRE_ROOT();
 	t = network_of(SWITCH_FILTER_MIN_HOSTS + 2);
-	at_h1 = listen_on_h1(t);
+	at_h1 = listen_on_h1(t, false);
 	ck_assert_msg(at_h1.reports == 0, "h1 got %u of h2's listener reports",
 		      at_h1.reports);
 	/* neighbour discovery still works: the last host reaches h1 over IPv6 */
@@ -250,7 +259,7 @@ START_TEST(test_small_network_floods_reports)
 
 	NF_REQUIRE_ROOT();
 	t = network_of(3);
-	at_h1 = listen_on_h1(t);
+	at_h1 = listen_on_h1(t, true);
 	ck_assert_msg(at_h1.reports > 0, "h1 got none of h2's listener reports");
 	nettest_down();
 }
