@@ -85,14 +85,28 @@ END_TEST
  * DIR (a directory on disk), then a namespace is created. Exit status: 0
  * when /run/netns ended up a tmpfs (WANT_TMPFS) or not (!WANT_TMPFS) with
  * the namespace's entry in it and DIR's own entries still visible. */
+#define CHILD_CANNOT_ISOLATE 9
+
+/* A mount namespace of the child's own whose mounts on /run/netns reach no
+ * other: "/" made private or, where "/" is no mount point (a chroot),
+ * /run/netns itself (a mount point once a namespace was made there). */
+static bool isolate_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return false;
+	if (mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return true;
+	return mount("", NETNS_RUN_DIR, NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+}
+
 static int run_dir_child(const char *dir, const char *keep, bool want_tmpfs)
 {
 	char name[32], path[128];
 	struct statfs st;
 	int rc = 0;
 
-	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return 10;
+	if (!isolate_mounts())
+		return CHILD_CANNOT_ISOLATE;
 	if (mount(dir, NETNS_RUN_DIR, NULL, MS_BIND, NULL) < 0)
 		return 11;
 	snprintf(name, sizeof(name), NETNS_PREFIX "%u-where", lease.run_id);
@@ -139,7 +153,16 @@ START_TEST(test_run_dir_on_disk)
 		rmdir(dir);
 		NF_SKIP("the build directory is on a tmpfs: no file system on disk to try");
 	}
+	/* /run/netns a mount point, as any namespace's creation makes it */
+	snprintf(file, sizeof(file), NETNS_PREFIX "%u-prepare", lease.run_id);
+	ck_assert_int_eq(netns_create(file), 0);
+	ck_assert_int_eq(netns_delete(file), 0);
 	rc_empty = run_dir_case(dir, NULL, true);
+	if (rc_empty == CHILD_CANNOT_ISOLATE) {
+		rmdir(dir);
+		NF_SKIP("no mount namespace of its own here: neither / nor %s can be made "
+			"private", NETNS_RUN_DIR);
+	}
 	snprintf(file, sizeof(file), "%s/someone-else", dir);
 	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd >= 0) {
