@@ -314,8 +314,6 @@ fail:
 	return rc;
 }
 
-/* Network N's switch namespace, its rtnetlink socket and br0 (up, with
- * the network's MTU). Leaves the calling thread in the switch. */
 /* How many hosts have a cable into network K. */
 static size_t network_hosts(const struct topology *t, size_t k)
 {
@@ -328,6 +326,8 @@ static size_t network_hosts(const struct topology *t, size_t k)
 	return n;
 }
 
+/* Network K's switch namespace, its rtnetlink socket and br0 (up, with
+ * the network's MTU). Leaves the calling thread in the switch. */
 static int switch_boot(struct topology *t, size_t k, char *err, size_t errlen)
 {
 	struct topo_network *n = &t->nets[k];
