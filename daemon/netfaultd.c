@@ -69,7 +69,8 @@ static const struct run_starter worker_starter = {
 static _Noreturn void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: netfaultd [-Cdv] [-e engine] [-g group] [-j runs] [-m size] [-s socket]\n"
+		"usage: netfaultd [-Cdv] [-e engine] [-g group] [-j runs] [-m size] [-p namespaces]\n"
+		"                 [-s socket]\n"
 		"       netfaultd -n file ...\n"
 		"       netfaultd -h | -V\n");
 	exit(status);
@@ -101,16 +102,18 @@ static int check_scenarios(int argc, char **argv)
 	return bad ? 1 : 0;
 }
 
-static unsigned parse_parallel(const char *text)
+/* -j and -p: a whole number from MIN to MAX, or exit saying what WHAT is. */
+static unsigned parse_count(char flag, const char *text, unsigned min, unsigned max,
+			    const char *what)
 {
 	char *end;
 	unsigned long n;
 
 	errno = 0;
 	n = strtoul(text, &end, 10);
-	if (errno || *end || end == text || n < 1 || n > NFD_MAX_PARALLEL) {
-		fprintf(stderr, "netfaultd: -j %s: runs at once must be 1 to %d\n", text,
-			NFD_MAX_PARALLEL);
+	if (errno || *end || end == text || n < min || n > max) {
+		fprintf(stderr, "netfaultd: -%c %s: %s must be %u to %u\n", flag, text, what,
+			min, max);
 		exit(1);
 	}
 	return (unsigned)n;
@@ -210,6 +213,10 @@ static void start(void)
 			fatal("daemon");
 		log_init(0, "netfaultd");
 	}
+	/* after daemon(): the pool's thread would not survive its fork */
+	err = engine_pool_start(nfd_conf.pool);
+	if (err < 0)
+		log_warnx("namespace pool: %s; runs make their own", strerror(-err));
 	nfd_conf.started_mono = mono_usec();
 	log_info("netfaultd %s started: pid %d, socket %s, %u runs at once",
 		 NETFAULT_VERSION, (int)getpid(), nfd_conf.socket_path, nfd_conf.parallel);
@@ -262,6 +269,7 @@ static void stop(void)
 		loop_run_once(100);
 		clients_process();
 	}
+	engine_pool_stop();
 	err = engine_leftovers_clean();
 	if (err < 0)
 		log_warnx("cleaning leftover namespaces: %s", strerror(-err));
@@ -278,9 +286,10 @@ int main(int argc, char *argv[])
 	int ch;
 
 	nfd_conf = (struct nfd_config){ .socket_path = NF_SOCKET_PATH,
-					.parallel = NFD_DEFAULT_PARALLEL };
+					.parallel = NFD_DEFAULT_PARALLEL,
+					.pool = NFD_DEFAULT_POOL };
 	log_init(1, "netfaultd");
-	while ((ch = getopt(argc, argv, "Cde:g:hj:m:ns:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "Cde:g:hj:m:np:s:vV")) != -1) {
 		switch (ch) {
 		case 'C':
 			nfd_conf.no_cmd_apps = true;
@@ -297,7 +306,8 @@ int main(int argc, char *argv[])
 		case 'h':
 			usage(0);
 		case 'j':
-			nfd_conf.parallel = parse_parallel(optarg);
+			nfd_conf.parallel = parse_count('j', optarg, 1, NFD_MAX_PARALLEL,
+							 "runs at once");
 			break;
 		case 'm':
 			if (history_budget_parse(optarg, &nfd_conf.history_budget) < 0)
@@ -307,6 +317,10 @@ int main(int argc, char *argv[])
 			break;
 		case 'n':
 			check_only = true;
+			break;
+		case 'p':
+			nfd_conf.pool = parse_count('p', optarg, 0, ENGINE_POOL_MAX,
+						    "namespaces kept ready");
 			break;
 		case 's':
 			nfd_conf.socket_path = optarg;

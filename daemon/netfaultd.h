@@ -44,6 +44,7 @@
 
 #define NFD_DEFAULT_PARALLEL   16       /* a 12-cell sweep at once: runs mostly wait on timers */
 #define NFD_MAX_PARALLEL       64       /* -j at most */
+#define NFD_DEFAULT_POOL       8        /* -p: namespaces kept ready (a switch and 2 hosts, twice, and some) */
 #define NFD_MAX_CLIENTS        64       /* connections at once */
 #define NFD_MAX_QUEUED         256      /* runs waiting for a slot */
 #define NFD_MAX_HISTORY        200      /* finished runs kept for list/show */
@@ -64,6 +65,7 @@ struct nfd_config {
 	const char *group_name;      /* -g; NULL: root only */
 	gid_t group;
 	unsigned parallel;           /* -j */
+	unsigned pool;               /* -p: namespaces kept ready, 0 to ENGINE_POOL_MAX */
 	size_t history_budget;       /* -m; 0: NFD_DEFAULT_HISTORY_BYTES */
 	enum sc_engine impair_engine; /* -e; SC_ENGINE_AUTO: probe the kernel */
 	bool foreground;             /* -d */

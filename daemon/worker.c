@@ -46,6 +46,10 @@
 #include "engine/engine.h"
 #include "scenario/scenario.h"
 
+/* Namespaces of the pool a worker gets at most: a small run's worth; a
+ * bigger run makes the rest itself. */
+#define WORKER_MAX_POOLED 16
+
 struct worker {
 	TAILQ_ENTRY(worker) entry;
 	pid_t pid;
@@ -109,8 +113,35 @@ static void worker_result(json_t *result, int rc, void *ctx)
 	out->result_sent = true;
 }
 
-static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
+static int compare_int(const void *a, const void *b)
 {
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Closes every fd from 3 up but the N in KEEP (sorted here). */
+static void close_all_but(int *keep, size_t n)
+{
+	unsigned from = 3;
+
+	qsort(keep, n, sizeof(*keep), compare_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0u, 0);
+}
+
+/* In the worker: the daemon's handlers, signals and fds let go of, but for
+ * the channel KEEP_FD and the N namespaces of the pool in NS_FDS. */
+static void worker_detach_from_daemon(int keep_fd, const int *ns_fds, size_t n,
+				      pid_t daemon_pid)
+{
+	int keep[1 + WORKER_MAX_POOLED];
 	struct sigaction sa = { .sa_handler = worker_on_signal, .sa_flags = SA_RESTART };
 	sigset_t none;
 	int null_fd;
@@ -127,10 +158,11 @@ static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
 		worker_cancel = 1;
 	setpgid(0, 0);
 	prctl(PR_SET_NAME, "netfaultd-run");   /* pgrep -x netfaultd: daemons only */
-	/* the listener, the clients, the other workers' channels, syslog */
-	if (keep_fd > 3)
-		close_range(3, (unsigned)keep_fd - 1, 0);
-	close_range((unsigned)keep_fd + 1, ~0u, 0);
+	/* the listener, the clients, the other workers' channels, syslog,
+	 * the daemon's pool */
+	keep[0] = keep_fd;
+	memcpy(keep + 1, ns_fds, n * sizeof(*ns_fds));
+	close_all_but(keep, 1 + n);
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null_fd >= 0) {
 		dup2(null_fd, STDIN_FILENO);
@@ -138,7 +170,8 @@ static void worker_detach_from_daemon(int keep_fd, pid_t daemon_pid)
 	}
 }
 
-static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
+static _Noreturn void worker_main(struct run *r, int fd, const int *ns_fds, size_t n,
+				  pid_t daemon_pid)
 {
 	struct pcap_run_dir pcap = { .fd = -1 };
 	struct worker_out out = { .fd = fd, .pcap = &pcap };
@@ -156,7 +189,8 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 	char why[512];
 	int rc;
 
-	worker_detach_from_daemon(fd, daemon_pid);
+	worker_detach_from_daemon(fd, ns_fds, n, daemon_pid);
+	engine_pool_adopt(ns_fds, n);
 	if (r->pcap_dir) {
 		rc = pcap_run_dir_make(r->pcap_dir, r->id, &r->owner, &pcap, why,
 				       sizeof(why));
@@ -187,6 +221,12 @@ static _Noreturn void worker_main(struct run *r, int fd, pid_t daemon_pid)
 
 /* ---- the daemon's side ------------------------------------------------- */
 
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 static void worker_io(int fd, short revents, void *ctx);
 
 int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
@@ -194,6 +234,8 @@ int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
 	struct worker *w = calloc(1, sizeof(*w));
 	pid_t daemon_pid = getpid();
 	int sv[2] = { -1, -1 };
+	int ns_fds[WORKER_MAX_POOLED];
+	size_t nns = 0;
 	int err;
 
 	if (!w)
@@ -212,13 +254,16 @@ int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
 		errno = EMFILE;
 		goto fail_errno;
 	}
+	/* the namespaces its build makes, where the pool has them ready */
+	nns = engine_pool_take(r->sc, ns_fds, WORKER_MAX_POOLED);
 	w->pid = fork();
 	if (w->pid < 0)
 		goto fail_errno;
 	if (w->pid == 0) {
 		close(sv[0]);
-		worker_main(r, sv[1], daemon_pid);
+		worker_main(r, sv[1], ns_fds, nns, daemon_pid);
 	}
+	close_fds(ns_fds, nns);   /* the worker's now */
 	setpgid(w->pid, w->pid);   /* the child does the same: no race either way */
 	close(sv[1]);
 	scenario_free(r->sc);      /* the worker has its copy */
@@ -229,6 +274,7 @@ int worker_start(struct run *r, void (*on_exit)(struct run *r, json_t *result))
 	return 0;
 fail_errno:
 	err = -errno;
+	close_fds(ns_fds, nns);
 	loop_unwatch(w->watch);
 	if (sv[0] >= 0)
 		close(sv[0]);

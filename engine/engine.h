@@ -228,6 +228,20 @@ int engine_run(const struct scenario *sc, const struct engine_opts *opts,
 	       json_t **result);
 
 /*
+ * Namespaces made ahead of time (netns/pool.c), for a process that starts
+ * runs: start keeps SIZE ready (0: none; -EINVAL above ENGINE_POOL_MAX).
+ * Before forking a run's process, engine_pool_take moves into FDS (up to
+ * MAX) as many as SC's build makes; the child makes them its own with
+ * engine_pool_adopt (and keeps those fds open), the parent closes its
+ * copies. A run that finds none ready makes its namespaces as it goes.
+ */
+#define ENGINE_POOL_MAX 64
+int engine_pool_start(size_t size);
+void engine_pool_stop(void);
+size_t engine_pool_take(const struct scenario *sc, int *fds, size_t max);
+void engine_pool_adopt(const int *fds, size_t n);
+
+/*
  * Removes what runs of processes no longer alive left behind: their
  * namespaces and the processes in them (a runner killed mid-run). Returns
  * how many namespaces went, or a negative errno.

@@ -18,6 +18,9 @@ struct topology;
  * namespace. On failure the thread is where it was and nothing is left. */
 int netns_create_here(const char *name);
 
+/* A ready namespace of the pool (pool.c) for netns_create_here, or -1. */
+int netns_pool_take_one(void);
+
 /* Writes /proc/sys of the calling thread's current namespace. KEY is
  * dotted and must start with "net." (-EPERM otherwise). */
 int sysctl_write_here(const char *key, const char *value);

@@ -9,7 +9,8 @@
  * a tmpfs where it would otherwise be on disk (run_dir_tmpfs).
  *
  * Creation unshares in the calling thread and switches back, with no fork:
- * the unshare itself (about 0.5 ms) is then nearly all a creation costs.
+ * the unshare itself (about 0.5 ms) is then nearly all a creation costs,
+ * and where a pool (pool.c) has a namespace ready, it is entered instead.
  * netns_call_in is the one way into a namespace and back for the rest of
  * netns/: whatever runs inside, the thread comes back, or the caller is
  * told it did not.
@@ -123,7 +124,7 @@ int netns_create_here(const char *name)
 {
 	char path[PATH_MAX];
 	int home = -1, nsfd = -1, fd, err;
-	bool unshared = false, mounted = false;
+	bool entered = false, mounted = false;
 
 	err = ns_path(path, sizeof(path), name);
 	if (err < 0)
@@ -142,26 +143,33 @@ int netns_create_here(const char *name)
 		err = -errno;
 		goto out;
 	}
-	if (unshare(CLONE_NEWNET) < 0) {
+	/* a namespace made ahead of time (pool.c), else a new one now */
+	nsfd = netns_pool_take_one();
+	if (nsfd >= 0 ? setns(nsfd, CLONE_NEWNET) < 0 : unshare(CLONE_NEWNET) < 0) {
 		err = -errno;
 		goto out;
 	}
-	unshared = true;
+	entered = true;
 	if (mount(THREAD_NET_NS, path, "none", MS_BIND, NULL) < 0) {
 		err = -errno;
 		goto out;
 	}
 	mounted = true;
-	nsfd = open(THREAD_NET_NS, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		err = -errno;
+	if (nsfd < 0) {
+		nsfd = open(THREAD_NET_NS, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			err = -errno;
+	}
 out:
 	if (err < 0) {
-		if (unshared && setns(home, CLONE_NEWNET) < 0)
+		if (entered && setns(home, CLONE_NEWNET) < 0)
 			err = -errno; /* cannot happen with the privilege to unshare */
 		if (mounted)
 			umount2(path, MNT_DETACH);
 		unlink(path);
+		if (nsfd >= 0)
+			close(nsfd);
+		nsfd = -1;
 	}
 	if (home >= 0)
 		close(home);

@@ -104,6 +104,33 @@ int netns_kill_all_wait(const int *nsfds, size_t n, int timeout_ms);
 int netns_list(const char *prefix, char ***names);
 void netns_names_free(char **names);
 
+/* ---- namespaces made ahead of time (pool.c) ---------------------------- */
+
+/*
+ * A process-wide pool of brand-new, unnamed namespaces that netns_create
+ * (and every build) enters instead of making one, when one is ready. Each
+ * is used once: a taker gets a namespace no one has entered. They live as
+ * fds of the process, so they go with it, killed or not.
+ */
+#define NETNS_POOL_MAX 64
+/* Starts a thread that keeps SIZE (<= NETNS_POOL_MAX) namespaces ready;
+ * 0 does nothing. -EBUSY when a pool runs already. */
+int netns_pool_start(size_t size);
+/* Stops the thread and closes the namespaces still ready. */
+void netns_pool_stop(void);
+/* Moves up to N ready namespaces' fds into FDS (the caller's to close or
+ * hand on); returns how many. The thread makes new ones in their place. */
+size_t netns_pool_take(int *fds, size_t n);
+/* In a forked child: FDS (taken by the parent before the fork) become this
+ * process's pool, without a refill thread; the parent's are forgotten, not
+ * closed (a child closes the fds it does not keep). */
+void netns_pool_adopt(const int *fds, size_t n);
+/* How many are ready now. */
+size_t netns_pool_ready(void);
+/* Waits until the pool is full: 0, -ETIMEDOUT, or the refill thread's
+ * error (it stops at its first). */
+int netns_pool_wait_full(int timeout_ms);
+
 /* ---- running code inside a namespace (spawn.c) ------------------------- */
 
 /* Forks a child that enters NSFD and returns FN(ARG) as its exit status

@@ -2,7 +2,9 @@
 # lifecycle.sh: the daemon's life around its runs: SIGTERM during runs
 # cancels them and leaves nothing behind (namespaces, processes, socket);
 # after kill -9 of the daemon and its workers, a restart removes the stale
-# socket and the namespaces they left.
+# socket and the namespaces they left. The namespace pool (-p): a run's
+# hosts are namespaces the daemon had ready, new ones take their place,
+# -p 0 keeps none, and a size out of range is refused.
 #
 #   tests/cli/lifecycle.sh BUILD        (TAP; root)
 . "$(dirname "$0")/lib/cli.sh"
@@ -74,5 +76,46 @@ check "it removed the stale socket file" grep -q 'removed stale socket' "$DLOG"
 check "it removed the namespaces the dead run left" no_namespaces "$ns"
 stop_pid "$DPID"
 check "it exits 0 on SIGTERM" [ $? = 0 ]
+check "no process of the daemon is left" [ -z "$(our_processes)" ]
+
+# ---- the namespace pool -------------------------------------------------
+# pool_inodes PID: the inodes of the namespaces PID holds open, one a line
+pool_inodes() {
+	for fd in /proc/"$1"/fd/*; do readlink "$fd"; done 2>/dev/null |
+		sed -n 's/^net:\[\([0-9]*\)\]$/\1/p' | sort -u
+}
+# pooled PID N: PID holds at least N namespaces (its pool and its own)
+pooled() { [ "$(pool_inodes "$1" | wc -l)" -ge "$2" ]; }
+
+start_daemon -p 4
+check "-p 4: the daemon starts" [ $? = 0 ]
+check "... and holds 4 namespaces ready" wait_for 100 pooled "$DPID" 4
+pool_inodes "$DPID" >"$TMP/ready"
+ctl run --detach "$DATA/long.yaml" >/dev/null 2>&1
+wait_running 1
+check "a run is running" [ $? = 0 ]
+ns=$(run_field 1 netns_run)
+for path in /run/netns/nf"$ns"-*; do stat -L -c %i "$path"; done >"$TMP/used" 2>/dev/null
+check "its switch and hosts are namespaces the daemon had ready" \
+	sh -c "[ \$(wc -l <'$TMP/used') = 3 ] && [ -z \"\$(sort -u '$TMP/used' | comm -23 - '$TMP/ready')\" ]"
+check "the daemon makes 4 new ones ready meanwhile" wait_for 100 eval \
+	'[ "$(pool_inodes "$DPID" | comm -12 - "$TMP/used")" = "" ] && pooled "$DPID" 4'
+ctl cancel 1 >/dev/null 2>&1
+check "the run's namespaces are removed" wait_for 100 no_namespaces "$ns"
+stop_pid "$DPID"
+check "it exits 0 on SIGTERM" [ $? = 0 ]
+
+start_daemon -p 0
+check "-p 0: the daemon starts" [ $? = 0 ]
+ctl run "$DATA/pass.yaml" >/dev/null 2>&1
+check "... runs pass without a pool" [ $? = 0 ]
+check "... and it holds no namespace but its own" sh -c "[ \$(pool_inodes $DPID | wc -l) -le 1 ]"
+stop_pid "$DPID"
+check "it exits 0 on SIGTERM" [ $? = 0 ]
+
+"$NFD" -d -s "$SOCK" -p 65 >"$TMP/p65.out" 2>&1
+rc=$?
+check "-p 65 is refused, saying the range" \
+	sh -c "[ $rc = 1 ] && grep -q 'namespaces kept ready must be 0 to 64' '$TMP/p65.out'"
 check "no process of the daemon is left" [ -z "$(our_processes)" ]
 exit 0
