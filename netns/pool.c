@@ -40,6 +40,7 @@ static struct {
 	size_t size;              /* what the refill thread keeps ready */
 	bool running;             /* a refill thread is alive */
 	bool stopping;
+	bool refill_idle;         /* the thread waits for a take, untimed */
 	int last_error;           /* the refill's last failure, 0 if none */
 	int64_t last_take_us;     /* monotonic */
 	pthread_t thread;
@@ -113,7 +114,9 @@ static void *refill_main(void *arg)
 	pool_lock();
 	while (!pool.stopping) {
 		if (pool.count >= pool.size || pool.last_error) {
+			pool.refill_idle = true;
 			pthread_cond_wait(&pool.changed, &pool.lock);
+			pool.refill_idle = false;
 			continue;
 		}
 		/* a build that just took some is still making its links, and
@@ -208,7 +211,11 @@ size_t netns_pool_take(int *fds, size_t n)
 		fds[got++] = pool.fds[--pool.count];
 	if (got > 0) {
 		pool.last_take_us = mono_usec();
-		pthread_cond_broadcast(&pool.changed);
+		/* a refill already waiting out a quiet time sees the new take
+		 * when it wakes: only an idle one needs waking (a futex call
+		 * the taker, in the middle of its build, is spared) */
+		if (pool.refill_idle)
+			pthread_cond_broadcast(&pool.changed);
 	}
 	pool_unlock();
 	return got;
