@@ -113,7 +113,7 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 	const char *values[2 * SC_MAX_MATRIX_KEYS][SC_MAX_MATRIX_VALUES];
 	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL, *e;
-	const char *why = NULL;
+	char why[SC_SWEEP_WHY_MAX];
 	char *text = NULL;
 	size_t len = 0, i;
 	int n = 0, status = 2, err;
@@ -137,11 +137,11 @@ static int predict_file(const char *file, const struct ctl_command *cmd,
 		fprintf(stderr, "netfaultctl: %s: %s\n", file, strerror(-err));
 		goto out;
 	}
-	n = sc_sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, &why);
+	n = sc_sweep_expand(file, text, len, sets, cmd->nsets, &cells, &errors, why);
 	if (n < 0) {
 		json_array_foreach(errors, i, e)
 			fprintf(stderr, "%s\n", json_string_value(e));
-		if (why)
+		if (why[0])
 			fprintf(stderr, "netfaultctl: %s: %s\n", file, why);
 		goto out;
 	}

@@ -115,7 +115,7 @@ static void request_run(struct client *c, const struct request *req)
 	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL;
 	const char *file = req->file;
-	const char *why;
+	char why[SC_SWEEP_WHY_MAX];
 	char pcap_why[NF_PCAP_DIR_MAX + 128];
 	int ncells;
 
@@ -134,7 +134,7 @@ static void request_run(struct client *c, const struct request *req)
 		return;
 	}
 	ncells = sc_sweep_expand(file, req->text, req->text_len, req->sets, req->nsets,
-				 &cells, &errors, &why);
+				 &cells, &errors, why);
 	if (ncells == -EINVAL) {
 		client_send_error(c, errors, "%s: %zu error%s", file, json_array_size(errors),
 				  json_array_size(errors) == 1 ? "" : "s");
@@ -146,9 +146,11 @@ static void request_run(struct client *c, const struct request *req)
 	}
 	errors = identity_refusals(client_identity(c), cells, (size_t)ncells);
 	if (errors) {
-		why = json_string_value(json_array_get(errors, 0));
-		log_info("%s: refused for uid %u: %s", file, (unsigned)client_cred(c)->uid, why);
-		client_send_error(c, errors, "%s", why);
+		const char *refusal = json_string_value(json_array_get(errors, 0));
+
+		log_info("%s: refused for uid %u: %s", file, (unsigned)client_cred(c)->uid,
+			 refusal);
+		client_send_error(c, errors, "%s", refusal);
 	} else if ((unsigned)ncells > scheduler_room())
 		send_queue_full(c, "queue full: the sweep has %d cells and the queue takes "
 				"%u more now (at most %u)", ncells, scheduler_room(),

@@ -22,18 +22,15 @@
 
 #define SWEEP_MAX_DIMS (2 * SC_MAX_MATRIX_KEYS)
 
-/* A "why" text with a limit in it; its callers (the daemon's loop,
- * netfaultctl) expand in one thread. */
-__attribute__((format(printf, 1, 2)))
-static const char *why_text(const char *fmt, ...)
+/* WHY (SC_SWEEP_WHY_MAX bytes) gets a short text saying why. */
+__attribute__((format(printf, 2, 3)))
+static void why_set(char *why, const char *fmt, ...)
 {
-	static char text[128];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vsnprintf(why, SC_SWEEP_WHY_MAX, fmt, ap);
 	va_end(ap);
-	return text;
 }
 
 struct dimension {
@@ -65,7 +62,7 @@ static json_t *errors_json(const struct sc_errors *errs, const char *suffix)
 
 static int parse_one(const char *file, const char *text, size_t len,
 		     const struct sc_override *ovr, size_t novr, const char *suffix,
-		     struct scenario **sc, json_t **errors, const char **why)
+		     struct scenario **sc, json_t **errors, char *why)
 {
 	struct sc_errors errs = { 0 };
 	int err = scenario_parse(file, text, len, ovr, novr, sc, &errs);
@@ -73,9 +70,9 @@ static int parse_one(const char *file, const char *text, size_t len,
 	if (err == -EINVAL)
 		*errors = errors_json(&errs, suffix);
 	else if (err == -EFBIG)
-		*why = why_text("the scenario is larger than %u bytes", SC_MAX_TEXT);
+		why_set(why, "the scenario is larger than %u bytes", SC_MAX_TEXT);
 	else if (err < 0)
-		*why = "the scenario could not be read";
+		why_set(why, "the scenario could not be read");
 	sc_errors_free(&errs);
 	return err;
 }
@@ -149,7 +146,7 @@ static json_t *cell_make(size_t index, const struct dimension *dims, size_t ndim
 
 int sc_sweep_expand(const char *file, const char *text, size_t len,
 		    const struct sc_sweep_set *sets, size_t nsets,
-		    struct sc_sweep_cell **cells, json_t **errors, const char **why)
+		    struct sc_sweep_cell **cells, json_t **errors, char *why)
 {
 	struct sc_override ovr[SWEEP_MAX_DIMS * 2] = { 0 };
 	struct dimension dims[SWEEP_MAX_DIMS];
@@ -161,9 +158,9 @@ int sc_sweep_expand(const char *file, const char *text, size_t len,
 
 	*cells = NULL;
 	*errors = NULL;
-	*why = NULL;
+	why[0] = '\0';
 	if (nsets > SWEEP_MAX_DIMS) {
-		*why = why_text("too many --set paths (at most %u)", SWEEP_MAX_DIMS);
+		why_set(why, "too many --set paths (at most %u)", SWEEP_MAX_DIMS);
 		return -E2BIG;
 	}
 	/* the single-value sets first, to learn the matrix */
@@ -177,14 +174,14 @@ int sc_sweep_expand(const char *file, const char *text, size_t len,
 		goto out;
 	ncells = sweep_plan(base, sets, nsets, dims, &ndims, ovr, &nbase);
 	if (ncells == 0) {
-		*why = why_text("the sweep has too many cells (at most %u)",
+		why_set(why, "the sweep has too many cells (at most %u)",
 				SC_MAX_MATRIX_CELLS);
 		err = -E2BIG;
 		goto out;
 	}
 	out = calloc(ncells, sizeof(*out));
 	if (!out) {
-		*why = "out of memory";
+		why_set(why, "out of memory");
 		err = -ENOMEM;
 		goto out;
 	}

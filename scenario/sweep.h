@@ -29,11 +29,12 @@ struct sc_sweep_cell {
 /*
  * Returns the number of cells (>= 1) in *cells, or a negative errno with
  * *errors (a JSON array of "file:line:col: message" texts, -EINVAL) or
- * *why (a short text, other errors) set.
+ * WHY (a short text, other errors) set. WHY has SC_SWEEP_WHY_MAX bytes.
  */
+#define SC_SWEEP_WHY_MAX 128
 int sc_sweep_expand(const char *file, const char *text, size_t len,
 		    const struct sc_sweep_set *sets, size_t nsets,
-		    struct sc_sweep_cell **cells, json_t **errors, const char **why);
+		    struct sc_sweep_cell **cells, json_t **errors, char *why);
 /* Frees the cells and what they still own. */
 void sc_sweep_cells_free(struct sc_sweep_cell *cells, size_t n);
 

@@ -40,7 +40,7 @@ static void check_run(const struct request *r)
 {
 	struct sc_sweep_cell *cells = NULL;
 	json_t *errors = NULL;
-	const char *why = NULL;
+	char why[SC_SWEEP_WHY_MAX];
 	int n;
 
 	fuzz_assert(r->file && r->file[0] && r->text);
@@ -54,7 +54,7 @@ static void check_run(const struct request *r)
 			fuzz_assert(r->sets[i].values[v]);
 	}
 	n = sc_sweep_expand(r->file, r->text, r->text_len, r->sets, r->nsets, &cells,
-			    &errors, &why);
+			    &errors, why);
 	if (n > 0) {
 		fuzz_assert(n <= SC_MAX_MATRIX_CELLS && cells);
 		for (int i = 0; i < n; i++)
@@ -63,7 +63,7 @@ static void check_run(const struct request *r)
 	} else if (n == -EINVAL) {
 		fuzz_assert(json_array_size(errors) > 0);
 	} else {
-		fuzz_assert(why && why[0]);
+		fuzz_assert(memchr(why, '\0', sizeof(why)) && why[0]);
 	}
 	json_decref(errors);
 }
