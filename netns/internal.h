@@ -24,6 +24,10 @@ int netns_pool_take_one(void);
 /* Writes /proc/sys of the calling thread's current namespace. KEY is
  * dotted and must start with "net." (-EPERM otherwise). */
 int sysctl_write_here(const char *key, const char *value);
+/* /proc/sys/net of the current namespace, opened (O_PATH) to write several
+ * keys under with sysctl_write_at; NET_DIR AT_FDCWD: as sysctl_write_here. */
+int sysctl_net_dir_open_here(void);
+int sysctl_write_at(int net_dir, const char *key, const char *value);
 
 /* Runs an nftables SCRIPT in the current namespace as one transaction;
  * nftables' error text into ERR. -EPERM, -EOPNOTSUPP (an expression the

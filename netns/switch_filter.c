@@ -11,7 +11,9 @@
  * routers, and none is on a scenario's network, so dropping them changes
  * nothing a host can see but the other hosts' reports in its capture.
  * Neighbour discovery is untouched: solicitations to a solicited-node
- * group are still flooded. The filter costs about a millisecond (an
+ * group are still flooded. The reports are dropped as they arrive
+ * (prerouting), once each: a forward hook would see each flooded copy, one
+ * per port. The filter costs about a millisecond (an
  * nftables transaction), more than the flood of a small network, so it is
  * installed where a network has more than SWITCH_FILTER_MIN_HOSTS hosts.
  *
@@ -26,8 +28,8 @@
 
 static const char mld_filter[] =
 	"table bridge netfault_switch {\n"
-	"  chain forward {\n"
-	"    type filter hook forward priority 0; policy accept;\n"
+	"  chain prerouting {\n"
+	"    type filter hook prerouting priority 0; policy accept;\n"
 	"    icmpv6 type { mld-listener-report, mld2-listener-report, mld-listener-done } drop\n"
 	"  }\n"
 	"}\n";

@@ -7,6 +7,12 @@
  * everything else is machine-wide and a host's settings must never reach it.
  * Keys are dotted like sysctl(8) writes them; as there, a '/' in a key
  * stands for a '.' inside one component ("net.ipv4.conf.eth0/7.rp_filter").
+ *
+ * A build writes several keys in each new namespace through one open
+ * /proc/sys/net (sysctl_write_at): the kernel keeps a "net" entry per
+ * namespace under /proc/sys, all of one name, so every lookup from
+ * /proc/sys compares against each live namespace's, which with a thousand
+ * namespaces cost a build more than the writes themselves.
  */
 #include "netns/netns.h"
 #include "netns/internal.h"
@@ -49,13 +55,14 @@ static int sysctl_path(char *buf, size_t len, const char *key)
 	return 0;
 }
 
-static int path_write(const char *path, const char *value)
+/* Writes VALUE to PATH, relative to DIRFD (AT_FDCWD: absolute). */
+static int path_write_at(int dirfd, const char *path, const char *value)
 {
 	size_t len;
 	ssize_t n;
 	int fd, err = 0;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	len = strlen(value);
@@ -93,13 +100,30 @@ out:
 
 int sysctl_write_here(const char *key, const char *value)
 {
+	return sysctl_write_at(AT_FDCWD, key, value);
+}
+
+int sysctl_net_dir_open_here(void)
+{
+	int fd = open(SYSCTL_ROOT "net", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int sysctl_write_at(int net_dir, const char *key, const char *value)
+{
 	char path[PATH_MAX];
 	int err;
 
 	if (!value)
 		return -EINVAL;
 	err = sysctl_path(path, sizeof(path), key);
-	return err < 0 ? err : path_write(path, value);
+	if (err < 0)
+		return err;
+	/* "/proc/sys/net/ipv4/..." as "ipv4/..." under NET_DIR */
+	if (net_dir != AT_FDCWD)
+		return path_write_at(net_dir, path + sizeof(SYSCTL_ROOT "net/") - 1, value);
+	return path_write_at(AT_FDCWD, path, value);
 }
 
 /* One sysctl access inside a namespace (netns_call_in's ARG). */
@@ -114,7 +138,7 @@ static int access_here(void *arg)
 {
 	struct sysctl_access *a = arg;
 
-	return a->value ? path_write(a->path, a->value) : path_read(a->path, a->buf, a->len);
+	return a->value ? path_write_at(AT_FDCWD, a->path, a->value) : path_read(a->path, a->buf, a->len);
 }
 
 /* Writes VALUE to, or (VALUE NULL) reads into BUF from KEY inside NSFD.

@@ -47,17 +47,18 @@ static bool conntrack_key(const char *key)
 	return strncmp(key, "net.netfilter.nf_conntrack", 26) == 0;
 }
 
-static int sysctls_write_here(const struct topo_sysctl *s, size_t n, const char *host,
-			      char *err, size_t errlen)
+/* The N sysctls S, under the current namespace's /proc/sys/net NET_DIR. */
+static int sysctls_write_at(int net_dir, const struct topo_sysctl *s, size_t n,
+			    const char *host, char *err, size_t errlen)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		rc = sysctl_write_here(s[i].key, s[i].value);
+		rc = sysctl_write_at(net_dir, s[i].key, s[i].value);
 		/* where conntrack is a module not loaded yet: load it, again */
 		if (rc == -ENOENT && conntrack_key(s[i].key) && ct_load_here() == 0)
-			rc = sysctl_write_here(s[i].key, s[i].value);
+			rc = sysctl_write_at(net_dir, s[i].key, s[i].value);
 		if (rc < 0) {
 			topo_step_failed(err, errlen, "host %s: sysctl %s=%s", host,
 					 s[i].key, s[i].value);
@@ -77,9 +78,10 @@ static const struct topo_sysctl forwarding_off[] = {
 	{ "net.ipv4.ip_forward", "0" },
 };
 
-/* Everything of a host inside its (current) namespace, on socket SK. */
+/* Everything of a host inside its (current) namespace, on socket SK and
+ * under its /proc/sys/net NET_DIR. */
 static int host_configure_here(struct topology *t, size_t i, struct nl_sock *sk,
-			       char *err, size_t errlen)
+			       int net_dir, char *err, size_t errlen)
 {
 	struct topo_host *h = &t->hosts[i];
 	int rc, idx;
@@ -113,7 +115,7 @@ static int host_configure_here(struct topology *t, size_t i, struct nl_sock *sk,
 	rc = topo_routes_install(t, i, sk, err, errlen);
 	if (rc < 0)
 		return rc;
-	return sysctls_write_here(h->sysctls, h->nsysctls, h->name, err, errlen);
+	return sysctls_write_at(net_dir, h->sysctls, h->nsysctls, h->name, err, errlen);
 }
 
 int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks,
@@ -121,7 +123,7 @@ int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks
 {
 	struct topo_host *h = &t->hosts[i];
 	struct nl_sock *sk = NULL;
-	int rc;
+	int rc, net_dir;
 
 	rc = netns_create_here(h->ns_name);
 	if (rc < 0) {
@@ -130,18 +132,23 @@ int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks
 	}
 	h->nsfd = rc;
 	h->powered = true;
-	rc = sysctls_write_here(host_boot_sysctls, sizeof(host_boot_sysctls) /
-				sizeof(host_boot_sysctls[0]), h->name, err, errlen);
+	net_dir = sysctl_net_dir_open_here();
+	if (net_dir < 0) {
+		topo_step_failed(err, errlen, "host %s: open /proc/sys/net", h->name);
+		return net_dir;
+	}
+	rc = sysctls_write_at(net_dir, host_boot_sysctls, sizeof(host_boot_sysctls) /
+			      sizeof(host_boot_sysctls[0]), h->name, err, errlen);
 	if (rc == 0 && h->router)
-		rc = sysctls_write_here(forwarding_on, 2, h->name, err, errlen);
+		rc = sysctls_write_at(net_dir, forwarding_on, 2, h->name, err, errlen);
 	else if (rc == 0)
-		rc = sysctls_write_here(forwarding_off, 1, h->name, err, errlen);
+		rc = sysctls_write_at(net_dir, forwarding_off, 1, h->name, err, errlen);
 	if (rc < 0)
-		return rc;
+		goto out;
 	rc = nlroute_open(-1, &sk);
 	if (rc < 0) {
 		topo_step_failed(err, errlen, "host %s: open rtnetlink", h->name);
-		return rc;
+		goto out;
 	}
 	for (size_t k = 0; k < h->nifaces; k++) {
 		struct topo_iface *f = &h->ifaces[k];
@@ -162,9 +169,10 @@ int topo_host_boot(struct topology *t, size_t i, struct nl_sock *const *sw_socks
 			goto out;
 		}
 	}
-	rc = host_configure_here(t, i, sk, err, errlen);
+	rc = host_configure_here(t, i, sk, net_dir, err, errlen);
 out:
 	nlroute_close(sk);
+	close(net_dir);
 	return rc;
 }
 
