@@ -111,6 +111,7 @@ static void *refill_main(void *arg)
 	int home = *(int *)arg;
 	int fd;
 
+	pthread_setname_np(pthread_self(), "netns-pool");
 	pool_lock();
 	while (!pool.stopping) {
 		if (pool.count >= pool.size || pool.last_error) {

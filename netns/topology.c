@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #define TOPO_REMOVE_THREADS 16   /* namespaces removed at once */
+#define TOPO_REMOVE_MIN_PARALLEL 8 /* fewer: a thread costs more than it saves */
 #define TOPO_BOOT_THREADS 4      /* at most, hosts booted at once */
 #define TOPO_BOOT_HOSTS_PER_THREAD 32  /* at least, for each thread */
 
@@ -559,7 +560,8 @@ void topology_destroy(struct topology *t)
 			close(h->nsfd);
 	}
 	if (all_dead)
-		parallel_for(t->nhosts, TOPO_REMOVE_THREADS, host_remove, t);
+		parallel_for(t->nhosts, t->nhosts < TOPO_REMOVE_MIN_PARALLEL ? 1 :
+			     TOPO_REMOVE_THREADS, host_remove, t);
 	for (i = 0; i < t->nhosts; i++) {
 		free(t->hosts[i].sysctls);
 		free(t->hosts[i].routes);
