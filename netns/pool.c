@@ -35,8 +35,8 @@
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;   /* a take (room to fill), a fill, or a stop */
-	int fds[NETNS_POOL_MAX];
-	size_t count;
+	int fds[NETNS_POOL_MAX];  /* a ring: the oldest at first */
+	size_t first, count;
 	size_t size;              /* what the refill thread keeps ready */
 	bool running;             /* a refill thread is alive */
 	bool stopping;
@@ -77,6 +77,22 @@ static void pool_lock(void)
 static void pool_unlock(void)
 {
 	pthread_mutex_unlock(&pool.lock);
+}
+
+/* The pool is a queue, oldest first: a build that takes some while the
+ * refill adds new ones still gets those that were ready when it began. */
+static void pool_push(int fd)
+{
+	pool.fds[(pool.first + pool.count++) % NETNS_POOL_MAX] = fd;
+}
+
+static int pool_pop(void)
+{
+	int fd = pool.fds[pool.first];
+
+	pool.first = (pool.first + 1) % NETNS_POOL_MAX;
+	pool.count--;
+	return fd;
 }
 
 /* A fork copies the lock as it is: taken around it, it is free on both sides. */
@@ -137,7 +153,7 @@ static void *refill_main(void *arg)
 			pool.last_error = fd;
 			break;
 		}
-		pool.fds[pool.count++] = fd;
+		pool_push(fd);
 		pthread_cond_broadcast(&pool.changed);
 	}
 	pool.running = false;
@@ -196,7 +212,7 @@ void netns_pool_stop(void)
 		pthread_join(pool.thread, NULL);
 	pool_lock();
 	while (pool.count > 0)
-		close(pool.fds[--pool.count]);
+		close(pool_pop());
 	pool.size = 0;
 	pool.stopping = false;
 	pool.running = false;
@@ -209,7 +225,7 @@ size_t netns_pool_take(int *fds, size_t n)
 
 	pool_lock();
 	while (got < n && pool.count > 0)
-		fds[got++] = pool.fds[--pool.count];
+		fds[got++] = pool_pop();
 	if (got > 0) {
 		pool.last_take_us = mono_usec();
 		/* a refill already waiting out a quiet time sees the new take
@@ -228,12 +244,13 @@ void netns_pool_adopt(const int *fds, size_t n)
 	/* the fds the parent's pool held are not this process's to close:
 	 * a forked worker has closed its copies already (or will) */
 	pool.count = 0;
+	pool.first = 0;
 	pool.size = 0;
 	pool.running = false;
 	pool.stopping = false;
 	pool.last_error = 0;
 	for (size_t i = 0; i < n && pool.count < NETNS_POOL_MAX; i++)
-		pool.fds[pool.count++] = fds[i];
+		pool_push(fds[i]);
 	pool_unlock();
 }
 
