@@ -127,8 +127,8 @@ size_t netns_pool_take(int *fds, size_t n);
 void netns_pool_adopt(const int *fds, size_t n);
 /* How many are ready now. */
 size_t netns_pool_ready(void);
-/* Waits until the pool is full: 0, -ETIMEDOUT, or the refill thread's
- * error (it stops at its first). */
+/* Waits until the pool is full: 0, -ETIMEDOUT, or why the refill's last
+ * try failed (out of fds, say: it tries again a second later). */
 int netns_pool_wait_full(int timeout_ms);
 
 /* ---- running code inside a namespace (spawn.c) ------------------------- */

@@ -41,7 +41,8 @@ static struct {
 	bool running;             /* a refill thread is alive */
 	bool stopping;
 	bool refill_idle;         /* the thread waits for a take, untimed */
-	int last_error;           /* the refill's last failure, 0 if none */
+	int last_error;           /* the refill's last try failed: how; else 0 */
+	int64_t last_error_us;    /* monotonic */
 	int64_t last_take_us;     /* monotonic */
 	pthread_t thread;
 } pool = {
@@ -51,6 +52,8 @@ static struct {
 
 /* How long after a take the refill waits: a small build is done by then. */
 #define POOL_QUIET_US 10000
+/* How long after a failure it tries again. */
+#define POOL_RETRY_US 1000000
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -130,17 +133,23 @@ static void *refill_main(void *arg)
 	pthread_setname_np(pthread_self(), "netns-pool");
 	pool_lock();
 	while (!pool.stopping) {
-		if (pool.count >= pool.size || pool.last_error) {
+		int64_t now = mono_usec(), not_before;
+
+		if (pool.count >= pool.size) {
 			pool.refill_idle = true;
 			pthread_cond_wait(&pool.changed, &pool.lock);
 			pool.refill_idle = false;
 			continue;
 		}
 		/* a build that just took some is still making its links, and
-		 * would wait for the kernel's locks behind a refill */
-		if (mono_usec() < pool.last_take_us + POOL_QUIET_US) {
-			struct timespec until = realtime_after_us(pool.last_take_us +
-								  POOL_QUIET_US - mono_usec());
+		 * would wait for the kernel's locks behind a refill; after a
+		 * failure (out of fds or memory, say) takers make their own
+		 * for a while */
+		not_before = pool.last_take_us + POOL_QUIET_US;
+		if (pool.last_error && pool.last_error_us + POOL_RETRY_US > not_before)
+			not_before = pool.last_error_us + POOL_RETRY_US;
+		if (now < not_before) {
+			struct timespec until = realtime_after_us(not_before - now);
 
 			pthread_cond_timedwait(&pool.changed, &pool.lock, &until);
 			continue;
@@ -149,11 +158,12 @@ static void *refill_main(void *arg)
 		fd = namespace_make(home);
 		pool_lock();
 		if (fd < 0) {
-			/* the pool stays as it is; takers make their own */
 			pool.last_error = fd;
-			break;
+			pool.last_error_us = mono_usec();
+		} else {
+			pool.last_error = 0;
+			pool_push(fd);
 		}
-		pool_push(fd);
 		pthread_cond_broadcast(&pool.changed);
 	}
 	pool.running = false;
@@ -270,12 +280,14 @@ int netns_pool_wait_full(int timeout_ms)
 	int err = 0;
 
 	pool_lock();
-	while (pool.count < pool.size && pool.running && err == 0)
+	while (pool.count < pool.size && pool.running && !pool.last_error && err == 0)
 		err = -pthread_cond_timedwait(&pool.changed, &pool.lock, &deadline);
-	if (pool.last_error)
+	if (pool.count >= pool.size)
+		err = 0;
+	else if (pool.last_error)
 		err = pool.last_error;
-	else if (pool.count < pool.size)
-		err = err < 0 ? err : -ESRCH;   /* no refill thread */
+	else if (err == 0)
+		err = -ESRCH;   /* no refill thread */
 	pool_unlock();
 	return err;
 }

@@ -79,14 +79,6 @@ check "it exits 0 on SIGTERM" [ $? = 0 ]
 check "no process of the daemon is left" [ -z "$(our_processes)" ]
 
 # ---- the namespace pool -------------------------------------------------
-# pool_inodes PID: the inodes of the namespaces PID holds open, one a line
-pool_inodes() {
-	for fd in /proc/"$1"/fd/*; do readlink "$fd"; done 2>/dev/null |
-		sed -n 's/^net:\[\([0-9]*\)\]$/\1/p' | sort -u
-}
-# pooled PID N: PID holds at least N namespaces (its pool and its own)
-pooled() { [ "$(pool_inodes "$1" | wc -l)" -ge "$2" ]; }
-
 start_daemon -p 4
 check "-p 4: the daemon starts" [ $? = 0 ]
 check "... and holds 4 namespaces ready" wait_for 100 pooled "$DPID" 4

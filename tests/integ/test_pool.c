@@ -3,7 +3,8 @@
  * the namespaces the pool made ready (and they carry packets); a pooled
  * namespace is one nobody has entered, like a new one; a forked child
  * builds with the namespaces its parent took for it; stopping the pool
- * leaves none of its namespaces open; bad sizes are refused.
+ * leaves none of its namespaces open; a refill that fails (out of fds)
+ * says why and tries again; bad sizes are refused.
  *
  * Which namespace is which is told by inode: a process's open namespaces
  * are the "net:[INODE]" links in /proc/self/fd.
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -267,6 +269,33 @@ START_TEST(test_stop_leaves_none_open)
 }
 END_TEST
 
+/* Out of fds, the refill fails and says why; once fds are free again it
+ * fills the pool on its own. */
+START_TEST(test_refill_recovers)
+{
+	struct rlimit lim, none;
+	int fds[2];
+
+	NF_REQUIRE_ROOT();
+	pool_fill(2);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	none = (struct rlimit){ .rlim_cur = 3, .rlim_max = lim.rlim_max };
+	/* only 0, 1 and 2 may be open: every new fd fails */
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &none), 0);
+	ck_assert_uint_eq(netns_pool_take(fds, 2), 2);
+	close(fds[0]);
+	close(fds[1]);
+	ck_assert_int_eq(netns_pool_wait_full(POOL_FILL_MS), -EMFILE);
+	ck_assert_uint_eq(netns_pool_ready(), 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	for (int tries = 0; tries < 100 && netns_pool_ready() < 2; tries++)
+		usleep(100 * 1000);
+	ck_assert_uint_eq(netns_pool_ready(), 2);
+	ck_assert_int_eq(netns_pool_wait_full(POOL_FILL_MS), 0);
+	netns_pool_stop();
+}
+END_TEST
+
 START_TEST(test_bad_sizes)
 {
 	NF_REQUIRE_ROOT();
@@ -288,6 +317,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, test_pooled_namespace_is_new);
 	tcase_add_test(tc, test_child_builds_with_what_its_parent_took);
 	tcase_add_test(tc, test_stop_leaves_none_open);
+	tcase_add_test(tc, test_refill_recovers);
 	tcase_add_test(tc, test_bad_sizes);
 	suite_add_tcase(s, tc);
 	return s;

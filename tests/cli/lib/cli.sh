@@ -111,6 +111,15 @@ wait_running() {
 	NETNS_IDS="$NETNS_IDS $(run_field "$1" netns_run)"
 }
 
+# pool_inodes PID: the inodes of the namespaces PID holds open, one a line
+pool_inodes() {
+	for fd in /proc/"$1"/fd/*; do readlink "$fd"; done 2>/dev/null |
+		sed -n 's/^net:\[\([0-9]*\)\]$/\1/p' | sort -u
+}
+# pooled PID N: PID holds at least N namespaces (a daemon: its pool, -p,
+# and its own)
+pooled() { [ "$(pool_inodes "$1" | wc -l)" -ge "$2" ]; }
+
 # no_namespaces NETNS_ID: nothing of that run is left in /run/netns
 no_namespaces() {
 	! ls /run/netns/ 2>/dev/null | grep -q "^nf$1-"
